@@ -1,0 +1,540 @@
+/*
+ * srcmap.c - flatten a libconfuse configuration (includes in, comments
+ * out) and keep the map back to file:line (see srcmap.h for why).
+ *
+ * Lexing follows libconfuse's lexer.l: strings in "..." (backslash escapes)
+ * and '...', comments "#...", "//...", and C comments.
+ *
+ * Must not: report anything but unreadable files and include loops.
+ */
+#include "srcmap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 10
+
+struct origin {
+    int file; /* index into files */
+    int line;
+};
+
+struct place {
+    char *sec, *title, *opt; /* opt NULL: the section's start */
+    struct origin at;
+};
+
+struct ds_srcmap {
+    const char *const *titled;
+    char **files;
+    int nfiles;
+    char *text; /* the flattened output */
+    size_t len, cap;
+    struct origin *lines; /* [output line] = origin; index 0 unused */
+    int nlines, caplines;
+    struct place *places;
+    size_t nplaces, capplaces;
+    struct ds_diag *diag;
+    bool failed;
+};
+
+/* ---- output ---------------------------------------------------------- */
+
+static void oom(struct ds_srcmap *m)
+{
+    if (!m->failed)
+        ds_diag_add(m->diag, DS_SEV_ERROR, NULL, 0, NULL,
+                    "out of memory while reading the configuration");
+    m->failed = true;
+}
+
+static void out_char(struct ds_srcmap *m, char c)
+{
+    if (m->len + 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16384;
+        char *t = realloc(m->text, cap);
+        if (t == NULL) {
+            oom(m);
+            return;
+        }
+        m->text = t;
+        m->cap = cap;
+    }
+    m->text[m->len++] = c;
+    m->text[m->len] = '\0';
+}
+
+/* Start output line nlines+1, coming from file:line. */
+static void out_line(struct ds_srcmap *m, int file, int line)
+{
+    if (m->nlines + 2 > m->caplines) {
+        int cap = m->caplines ? m->caplines * 2 : 1024;
+        struct origin *v = realloc(m->lines, (size_t)cap * sizeof(*v));
+        if (v == NULL) {
+            oom(m);
+            return;
+        }
+        m->lines = v;
+        m->caplines = cap;
+    }
+    m->nlines++;
+    m->lines[m->nlines].file = file;
+    m->lines[m->nlines].line = line;
+}
+
+static void out_newline(struct ds_srcmap *m, int file, int next_line)
+{
+    out_char(m, '\n');
+    out_line(m, file, next_line);
+}
+
+/* ---- places ----------------------------------------------------------- */
+
+static char *dup_or_null(struct ds_srcmap *m, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *r = strdup(s);
+    if (r == NULL)
+        oom(m);
+    return r;
+}
+
+static void add_place(struct ds_srcmap *m, const char *sec, const char *title,
+                      const char *opt, int file, int line)
+{
+    if (m->nplaces == m->capplaces) {
+        size_t cap = m->capplaces ? m->capplaces * 2 : 64;
+        struct place *v = realloc(m->places, cap * sizeof(*v));
+        if (v == NULL) {
+            oom(m);
+            return;
+        }
+        m->places = v;
+        m->capplaces = cap;
+    }
+    struct place *pl = &m->places[m->nplaces++];
+    pl->sec = dup_or_null(m, sec);
+    pl->title = dup_or_null(m, title);
+    pl->opt = dup_or_null(m, opt);
+    pl->at.file = file;
+    pl->at.line = line;
+}
+
+static bool is_titled(const struct ds_srcmap *m, const char *name)
+{
+    for (const char *const *t = m->titled; t && *t; t++)
+        if (strcmp(*t, name) == 0)
+            return true;
+    return false;
+}
+
+/* ---- lexing ----------------------------------------------------------- */
+
+enum tok { T_EOF, T_WORD, T_STR, T_PUNCT };
+
+struct token {
+    enum tok type;
+    char text[256]; /* value, truncated; enough to name options/titles */
+    int line;
+    size_t start, end; /* span in the output text */
+};
+
+struct lexer {
+    struct ds_srcmap *m;
+    const char *p, *end;
+    int file, line;
+};
+
+static void lx_newline(struct lexer *lx)
+{
+    lx->line++;
+    out_newline(lx->m, lx->file, lx->line);
+}
+
+/* Skip blanks and comments, copying newlines (not comments) to the output. */
+static void skip_space(struct lexer *lx)
+{
+    while (lx->p < lx->end) {
+        char c = *lx->p;
+        if (c == '\n') {
+            lx->p++;
+            lx_newline(lx);
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            out_char(lx->m, c);
+            lx->p++;
+        } else if (c == '#' ||
+                   (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '/')) {
+            while (lx->p < lx->end && *lx->p != '\n')
+                lx->p++;
+        } else if (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
+            lx->p += 2;
+            while (
+                lx->p < lx->end &&
+                !(lx->p[0] == '*' && lx->p + 1 < lx->end && lx->p[1] == '/')) {
+                if (*lx->p == '\n')
+                    lx_newline(lx);
+                lx->p++;
+            }
+            lx->p = lx->p < lx->end ? lx->p + 2 : lx->end;
+            out_char(lx->m, ' ');
+        } else {
+            return;
+        }
+    }
+}
+
+static void next(struct lexer *lx, struct token *t)
+{
+    size_t n = 0;
+    skip_space(lx);
+    t->type = T_EOF;
+    t->text[0] = '\0';
+    t->line = lx->line;
+    t->start = lx->m->len;
+    if (lx->p >= lx->end) {
+        t->end = t->start;
+        return;
+    }
+    char c = *lx->p;
+    if (c == '"' || c == '\'') {
+        out_char(lx->m, *lx->p++);
+        while (lx->p < lx->end && *lx->p != c) {
+            if (*lx->p == '\\' && lx->p + 1 < lx->end) {
+                out_char(lx->m, *lx->p++);
+                if (*lx->p == '\n') {
+                    lx->p++;
+                    lx_newline(lx);
+                    continue;
+                }
+                if (n + 1 < sizeof(t->text))
+                    t->text[n++] = *lx->p;
+                out_char(lx->m, *lx->p++);
+                continue;
+            }
+            if (*lx->p == '\n') {
+                lx->p++;
+                lx_newline(lx);
+                continue;
+            }
+            if (n + 1 < sizeof(t->text))
+                t->text[n++] = *lx->p;
+            out_char(lx->m, *lx->p++);
+        }
+        if (lx->p < lx->end)
+            out_char(lx->m, *lx->p++);
+        t->type = T_STR;
+    } else if (strchr("{}()=,", c) != NULL) {
+        t->text[n++] = c;
+        out_char(lx->m, *lx->p++);
+        t->type = T_PUNCT;
+    } else if (c == '+' && lx->p + 1 < lx->end && lx->p[1] == '=') {
+        t->text[n++] = '=';
+        out_char(lx->m, *lx->p++);
+        out_char(lx->m, *lx->p++);
+        t->type = T_PUNCT;
+    } else {
+        while (lx->p < lx->end &&
+               strchr(" \t\r\n#\"'={}()+,*", *lx->p) == NULL) {
+            if (*lx->p == '/' && lx->p + 1 < lx->end &&
+                (lx->p[1] == '/' || lx->p[1] == '*'))
+                break;
+            if (n + 1 < sizeof(t->text))
+                t->text[n++] = *lx->p;
+            out_char(lx->m, *lx->p++);
+        }
+        if (n == 0) /* a character libconfuse ignores: pass it on */
+            out_char(lx->m, *lx->p++);
+        t->type = T_WORD;
+    }
+    t->text[n] = '\0';
+    t->end = lx->m->len;
+}
+
+/* ---- files and includes ------------------------------------------------ */
+
+struct frame {
+    char sec[256], title[256];
+};
+
+struct walk_state {
+    struct frame stack[16];
+    int sp;
+    int depth;
+};
+
+static int read_file(struct ds_srcmap *m, const char *name, int from_file,
+                     int from_line, struct walk_state *ws);
+
+static char *resolve(const char *including, const char *name)
+{
+    char *r = NULL;
+    const char *slash = including ? strrchr(including, '/') : NULL;
+    if (name[0] == '/' || slash == NULL)
+        r = strdup(name);
+    else if (asprintf(&r, "%.*s/%s", (int)(slash - including), including,
+                      name) < 0)
+        r = NULL;
+    return r;
+}
+
+static void walk(struct lexer *lx, struct walk_state *ws)
+{
+    struct ds_srcmap *m = lx->m;
+    struct token t[4]; /* t[0] current, t[1..3] the ones before */
+    int in_list = 0;
+    memset(t, 0, sizeof(t));
+
+    for (;;) {
+        memmove(&t[1], &t[0], 3 * sizeof(t[0]));
+        next(lx, &t[0]);
+        if (t[0].type == T_EOF || m->failed)
+            return;
+        const char *tx = t[0].text;
+        struct frame *top = ws->sp > 0 ? &ws->stack[ws->sp - 1] : NULL;
+
+        if (t[0].type == T_PUNCT && tx[0] == '{') {
+            if (t[1].type == T_PUNCT && t[1].text[0] == '=') {
+                in_list++;
+            } else if (ws->sp < 16) {
+                bool titled = t[2].type == T_WORD && t[1].type != T_PUNCT &&
+                              is_titled(m, t[2].text);
+                struct frame *f = &ws->stack[ws->sp++];
+                snprintf(f->sec, sizeof(f->sec), "%s",
+                         titled ? t[2].text : t[1].text);
+                snprintf(f->title, sizeof(f->title), "%s",
+                         titled ? t[1].text : "");
+                add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file,
+                          titled ? t[2].line : t[1].line);
+            }
+        } else if (t[0].type == T_PUNCT && tx[0] == '}') {
+            if (in_list > 0)
+                in_list--;
+            else if (ws->sp > 0)
+                ws->sp--;
+        } else if (t[0].type == T_PUNCT && tx[0] == '=' &&
+                   t[1].type == T_WORD && in_list == 0) {
+            add_place(m, top ? top->sec : NULL,
+                      top && top->title[0] ? top->title : NULL, t[1].text,
+                      lx->file, t[1].line);
+        } else if (t[0].type == T_PUNCT && tx[0] == ')' && t[1].type == T_STR &&
+                   t[2].type == T_PUNCT && t[2].text[0] == '(' &&
+                   t[3].type == T_WORD && strcmp(t[3].text, "include") == 0) {
+            /* Replace include("file") by the file's text. */
+            m->len = t[3].start;
+            m->text[m->len] = '\0';
+            int line = m->nlines;
+            while (line > 1 && m->lines[line].line > t[3].line)
+                line--; /* a string spanning lines cannot hold include */
+            m->nlines = line;
+            out_newline(m, -1, 0);
+            char *path = resolve(m->files[lx->file], t[1].text);
+            if (path == NULL) {
+                oom(m);
+                return;
+            }
+            ws->depth++;
+            int r = read_file(m, path, lx->file, t[3].line, ws);
+            ws->depth--;
+            free(path);
+            if (r < 0)
+                return;
+            out_newline(m, lx->file, lx->line);
+            memset(t, 0, sizeof(t));
+        }
+    }
+}
+
+static int read_file(struct ds_srcmap *m, const char *name, int from_file,
+                     int from_line, struct walk_state *ws)
+{
+    const char *from = from_file >= 0 ? m->files[from_file] : NULL;
+    if (ws->depth > MAX_DEPTH) {
+        ds_diag_add(m->diag, DS_SEV_ERROR, from, from_line,
+                    "does a file include itself?",
+                    "include() nested more than %d deep", MAX_DEPTH);
+        m->failed = true;
+        return -1;
+    }
+    FILE *fp = fopen(name, "r");
+    if (fp == NULL) {
+        int e = errno;
+        if (from)
+            ds_diag_add(m->diag, DS_SEV_ERROR, from, from_line,
+                        "include() paths are relative to the including file",
+                        "cannot read included file %s: %s", name, strerror(e));
+        else
+            ds_diag_add(m->diag, DS_SEV_ERROR, name, 0,
+                        e == ENOENT ? "give the right path with -c FILE"
+                                    : "check the file's permissions",
+                        "cannot read the configuration: %s", strerror(e));
+        m->failed = true;
+        return -1;
+    }
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 16384;
+            char *d = realloc(data, cap);
+            if (d == NULL) {
+                free(data);
+                fclose(fp);
+                oom(m);
+                return -1;
+            }
+            data = d;
+        }
+        size_t r = fread(data + len, 1, cap - len, fp);
+        if (r == 0)
+            break;
+        len += r;
+    }
+    int rerr = ferror(fp);
+    fclose(fp);
+    char **fv = realloc(m->files, (size_t)(m->nfiles + 1) * sizeof(*fv));
+    if (rerr || fv == NULL) {
+        free(data);
+        if (fv == NULL) {
+            oom(m);
+        } else {
+            ds_diag_add(m->diag, DS_SEV_ERROR, name, 0, NULL, "read error");
+            m->failed = true;
+        }
+        return -1;
+    }
+    m->files = fv;
+    int idx = m->nfiles++;
+    m->files[idx] = dup_or_null(m, name);
+    if (m->failed) {
+        free(data);
+        return -1;
+    }
+    if (memchr(data, '\0', len) != NULL) {
+        ds_diag_add(m->diag, DS_SEV_ERROR, name, 0,
+                    "is this a configuration file?",
+                    "the file contains NUL bytes");
+        free(data);
+        m->failed = true;
+        return -1;
+    }
+    /* The first output line of this file. */
+    if (m->nlines == 0 || from_file >= 0) {
+        if (m->nlines == 0)
+            out_line(m, idx, 1);
+        else {
+            m->lines[m->nlines].file = idx;
+            m->lines[m->nlines].line = 1;
+        }
+    }
+    struct lexer lx = {
+        .m = m, .p = data, .end = data + len, .file = idx, .line = 1};
+    walk(&lx, ws);
+    free(data);
+    return m->failed ? -1 : 0;
+}
+
+struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
+                                  struct ds_diag *diag)
+{
+    struct ds_srcmap *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        ds_diag_add(diag, DS_SEV_ERROR, file, 0, NULL, "out of memory");
+        return NULL;
+    }
+    m->titled = titled;
+    m->diag = diag;
+    struct walk_state ws;
+    memset(&ws, 0, sizeof(ws));
+    out_char(m, '\0');
+    m->len = 0;
+    if (read_file(m, file, -1, 0, &ws) < 0) {
+        ds_srcmap_free(m);
+        return NULL;
+    }
+    if (ws.sp > 0) {
+        /* libconfuse 3.3 silently accepts a section left open at EOF. */
+        struct frame *f = &ws.stack[ws.sp - 1];
+        const char *at = file;
+        int line = 0;
+        ds_srcmap_find(m, f->sec, f->title[0] ? f->title : NULL, NULL, &at,
+                       &line);
+        ds_diag_add(diag, DS_SEV_ERROR, at, line,
+                    "add the closing brace; check the braces above",
+                    "section %s%s%s%s is not closed before the end of the "
+                    "file",
+                    f->sec, f->title[0] ? " \"" : "", f->title,
+                    f->title[0] ? "\"" : "");
+        ds_srcmap_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void ds_srcmap_free(struct ds_srcmap *m)
+{
+    if (m == NULL)
+        return;
+    for (int i = 0; i < m->nfiles; i++)
+        free(m->files[i]);
+    for (size_t i = 0; i < m->nplaces; i++) {
+        free(m->places[i].sec);
+        free(m->places[i].title);
+        free(m->places[i].opt);
+    }
+    free(m->files);
+    free(m->places);
+    free(m->lines);
+    free(m->text);
+    free(m);
+}
+
+const char *ds_srcmap_text(const struct ds_srcmap *m)
+{
+    return m->text ? m->text : "";
+}
+
+void ds_srcmap_locate(const struct ds_srcmap *m, int line, const char **file,
+                      int *real_line)
+{
+    if (line < 1)
+        line = 1;
+    if (line > m->nlines)
+        line = m->nlines;
+    /* Lines inserted around an include carry file -1: use the one after. */
+    while (line < m->nlines && m->lines[line].file < 0)
+        line++;
+    if (line < 1 || m->lines[line].file < 0) {
+        *file = m->nfiles > 0 ? m->files[0] : NULL;
+        *real_line = 0;
+        return;
+    }
+    *file = m->files[m->lines[line].file];
+    *real_line = m->lines[line].line;
+}
+
+static bool eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool ds_srcmap_find(const struct ds_srcmap *m, const char *sec,
+                    const char *title, const char *opt, const char **file,
+                    int *line)
+{
+    if (m == NULL)
+        return false;
+    for (size_t i = m->nplaces; i-- > 0;) {
+        const struct place *pl = &m->places[i];
+        if (eq(pl->sec, sec) && eq(pl->title, title) && eq(pl->opt, opt)) {
+            *file = m->files[pl->at.file];
+            *line = pl->at.line;
+            return true;
+        }
+    }
+    return false;
+}

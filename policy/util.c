@@ -1,0 +1,221 @@
+/*
+ * util.c - arena allocator, string lists, time formatting.
+ *
+ * Must not: log, exit, or abort on allocation failure (callers decide).
+ */
+#include "config.h"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct ds_arena_block {
+    struct ds_arena_block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+#define DS_ARENA_BLOCK (64 * 1024)
+
+void *ds_arena_alloc(struct ds_arena *a, size_t size)
+{
+    const size_t align = sizeof(max_align_t);
+    struct ds_arena_block *b = a->head;
+
+    size = (size + align - 1) / align * align;
+    if (size == 0)
+        size = align;
+    if (b == NULL || b->size - b->used < size) {
+        size_t bsize = size > DS_ARENA_BLOCK / 4 ? size : DS_ARENA_BLOCK;
+        struct ds_arena_block *nb = malloc(sizeof(*nb) + bsize);
+        if (nb == NULL) {
+            a->failed = true;
+            return NULL;
+        }
+        nb->size = bsize;
+        nb->used = 0;
+        if (b != NULL && bsize != DS_ARENA_BLOCK) {
+            /* A big one-off allocation: keep filling the current block. */
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += size;
+    return p;
+}
+
+void *ds_arena_calloc(struct ds_arena *a, size_t n, size_t size)
+{
+    if (size != 0 && n > (size_t)-1 / size) {
+        a->failed = true;
+        return NULL;
+    }
+    void *p = ds_arena_alloc(a, n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
+
+char *ds_arena_strndup(struct ds_arena *a, const char *s, size_t n)
+{
+    char *p = ds_arena_alloc(a, n + 1);
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+char *ds_arena_strdup(struct ds_arena *a, const char *s)
+{
+    return s == NULL ? NULL : ds_arena_strndup(a, s, strlen(s));
+}
+
+char *ds_arena_printf(struct ds_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        a->failed = true;
+        return NULL;
+    }
+    char *p = ds_arena_alloc(a, (size_t)n + 1);
+    if (p == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void ds_arena_free(struct ds_arena *a)
+{
+    struct ds_arena_block *b = a->head;
+    while (b != NULL) {
+        struct ds_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->failed = false;
+}
+
+bool ds_strlist_has(const struct ds_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+bool ds_strlist_has_nocase(const struct ds_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (ds_strcasecmp(l->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+int ds_strvec_vaddf(struct ds_strvec *sv, const char *fmt, va_list ap)
+{
+    if (sv->n == sv->cap) {
+        size_t cap = sv->cap ? sv->cap * 2 : 8;
+        char **v = realloc(sv->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        sv->v = v;
+        sv->cap = cap;
+    }
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        return -1;
+    sv->v[sv->n++] = s;
+    return 0;
+}
+
+int ds_strvec_addf(struct ds_strvec *sv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = ds_strvec_vaddf(sv, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void ds_strvec_free(struct ds_strvec *sv)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = sv->cap = 0;
+}
+
+int ds_strcasecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char ca = ds_lower(*a), cb = ds_lower(*b);
+        if (ca != cb)
+            return (unsigned char)ca - (unsigned char)cb;
+        if (ca == '\0')
+            return 0;
+    }
+}
+
+char *ds_time_iso(long long t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, size, "@%lld", t);
+    return buf;
+}
+
+int ds_time_parse(const char *s, long long *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    int n = 0, y, mo, d, h = 0, mi = 0, sec = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    const char *p = s + n;
+    if (*p == 'T' || *p == ' ') {
+        int m = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+            return -1;
+        p += 1 + m;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &sec, &m) != 1 || m != 2)
+                return -1;
+            p += 1 + m;
+        }
+        if (*p == 'Z')
+            p++;
+    }
+    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *out = (long long)t;
+    return 0;
+}
