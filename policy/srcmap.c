@@ -392,17 +392,20 @@ static int read_file(struct ds_srcmap *m, const char *name, int from_file,
             break;
         len += r;
     }
-    int rerr = ferror(fp);
+    int rerr = ferror(fp) ? errno : 0;
     fclose(fp);
-    char **fv = realloc(m->files, (size_t)(m->nfiles + 1) * sizeof(*fv));
-    if (rerr || fv == NULL) {
+    if (rerr) {
         free(data);
-        if (fv == NULL) {
-            oom(m);
-        } else {
-            ds_diag_add(m->diag, DS_SEV_ERROR, name, 0, NULL, "read error");
-            m->failed = true;
-        }
+        ds_diag_add(m->diag, DS_SEV_ERROR, from ? from : name,
+                    from ? from_line : 0, NULL, "cannot read %s: %s", name,
+                    strerror(rerr));
+        m->failed = true;
+        return -1;
+    }
+    char **fv = realloc(m->files, (size_t)(m->nfiles + 1) * sizeof(*fv));
+    if (fv == NULL) {
+        free(data);
+        oom(m);
         return -1;
     }
     m->files = fv;
