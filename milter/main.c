@@ -114,8 +114,8 @@ static void report_diag(const struct ds_diag *d, bool to_log,
         ds_diag_format(it, buf, sizeof(buf));
         if (to_log)
             ds_log(it->sev == DS_SEV_ERROR ? DS_LOG_ERROR : DS_LOG_WARNING,
-                   "%s%s%s%s", prefix, buf, it->hint ? " (hint: " : "",
-                   it->hint ? it->hint : "");
+                   "%s%s%s%s%s", prefix, buf, it->hint ? " (hint: " : "",
+                   it->hint ? it->hint : "", it->hint ? ")" : "");
         else
             fprintf(stderr, "%s%s%s%s%s\n", prefix, buf,
                     it->hint ? "\n    hint: " : "", it->hint ? it->hint : "",
@@ -158,15 +158,15 @@ static int clear_stale(const char *path)
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : -1;
     if (!S_ISSOCK(st.st_mode)) {
-        fprintf(stderr,
-                "domsec-milter: %s exists and is not a socket; not "
-                "touching it\n",
-                path);
+        ds_log(DS_LOG_ERROR,
+               "%s exists and is not a socket; not "
+               "touching it",
+               path);
         return -1;
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
-        fprintf(stderr, "domsec-milter: socket path too long: %s\n", path);
+        ds_log(DS_LOG_ERROR, "socket path too long: %s", path);
         return -1;
     }
     memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -177,20 +177,20 @@ static int clear_stale(const char *path)
     int err = errno;
     close(fd);
     if (r == 0) {
-        fprintf(stderr,
-                "domsec-milter: %s: another milter is listening there; "
-                "stop it first\n",
-                path);
+        ds_log(DS_LOG_ERROR,
+               "%s: another milter is listening there; "
+               "stop it first",
+               path);
         return -1;
     }
     if (err != ECONNREFUSED) {
-        fprintf(stderr, "domsec-milter: %s: connect: %s; not removing it\n",
-                path, strerror(err));
+        ds_log(DS_LOG_ERROR, "%s: connect: %s; not removing it", path,
+               strerror(err));
         return -1;
     }
     if (unlink(path) != 0 && errno != ENOENT) {
-        fprintf(stderr, "domsec-milter: cannot remove stale socket %s: %s\n",
-                path, strerror(errno));
+        ds_log(DS_LOG_ERROR, "cannot remove stale socket %s: %s", path,
+               strerror(errno));
         return -1;
     }
     return 0;
@@ -217,8 +217,7 @@ static void tcp_nodelay(void)
             continue;
         int one = 1;
         if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
-            fprintf(stderr, "domsec-milter: TCP_NODELAY: %s\n",
-                    strerror(errno));
+            ds_log(DS_LOG_ERROR, "TCP_NODELAY: %s", strerror(errno));
     }
 }
 
@@ -228,21 +227,21 @@ static int open_socket(const char *spec, mode_t mode, ino_t *ino)
     if (path != NULL && clear_stale(path) != 0)
         return -1;
     if (smfi_setconn((char *)spec) != MI_SUCCESS) {
-        fprintf(stderr, "domsec-milter: bad socket \"%s\"\n", spec);
+        ds_log(DS_LOG_ERROR, "bad socket \"%s\"", spec);
         return -1;
     }
     mode_t old = umask(0777 & ~mode);
     int r = smfi_opensocket(false);
     umask(old);
     if (r != MI_SUCCESS) {
-        fprintf(stderr, "domsec-milter: cannot open socket %s%s%s\n", spec,
-                errno ? ": " : "", errno ? strerror(errno) : "");
+        ds_log(DS_LOG_ERROR, "cannot open socket %s%s%s", spec,
+               errno ? ": " : "", errno ? strerror(errno) : "");
         return -1;
     }
     if (path != NULL) {
         struct stat st;
         if (chmod(path, mode) != 0 || stat(path, &st) != 0) {
-            fprintf(stderr, "domsec-milter: %s: %s\n", path, strerror(errno));
+            ds_log(DS_LOG_ERROR, "%s: %s", path, strerror(errno));
             return -1;
         }
         *ino = st.st_ino;
@@ -339,41 +338,39 @@ static int drop_privileges(const char *user, const char *sockpath)
 {
     if (user == NULL) {
         if (geteuid() == 0)
-            fprintf(stderr, "domsec-milter: warning: running as root; set "
-                            "milter.user (or systemd's User=) to a user of "
-                            "its own\n");
+            ds_log(DS_LOG_WARNING,
+                   "running as root; set "
+                   "milter.user (or systemd's User=) to a user of "
+                   "its own");
         return 0;
     }
     struct passwd *pw = getpwnam(user);
     if (pw == NULL) {
-        fprintf(stderr, "domsec-milter: milter.user \"%s\": no such user\n",
-                user);
+        ds_log(DS_LOG_ERROR, "milter.user \"%s\": no such user", user);
         return EX_NOUSER;
     }
     if (geteuid() != 0) {
         if (pw->pw_uid == geteuid())
             return 0;
-        fprintf(stderr,
-                "domsec-milter: milter.user is \"%s\" but the milter was "
-                "started as uid %ld, not root: cannot switch\n",
-                user, (long)geteuid());
+        ds_log(DS_LOG_ERROR,
+               "milter.user is \"%s\" but the milter was "
+               "started as uid %ld, not root: cannot switch",
+               user, (long)geteuid());
         return EX_NOPERM;
     }
     /* The socket belongs to the user the milter runs as. */
     if (sockpath != NULL && chown(sockpath, pw->pw_uid, pw->pw_gid) != 0) {
-        fprintf(stderr, "domsec-milter: chown %s: %s\n", sockpath,
-                strerror(errno));
+        ds_log(DS_LOG_ERROR, "chown %s: %s", sockpath, strerror(errno));
         return EX_OSERR;
     }
     if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
         setuid(pw->pw_uid) != 0) {
-        fprintf(stderr, "domsec-milter: cannot become %s: %s\n", user,
-                strerror(errno));
+        ds_log(DS_LOG_ERROR, "cannot become %s: %s", user, strerror(errno));
         return EX_OSERR;
     }
     if (setuid(0) == 0) {
-        fprintf(stderr, "domsec-milter: still able to regain root after "
-                        "dropping privileges; refusing to run\n");
+        ds_log(DS_LOG_ERROR, "still able to regain root after "
+                             "dropping privileges; refusing to run");
         return EX_SOFTWARE;
     }
     return 0;
@@ -532,7 +529,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (smfi_register(ds_milter_desc) != MI_SUCCESS) {
-        fprintf(stderr, "domsec-milter: smfi_register failed\n");
+        ds_log(DS_LOG_ERROR, "smfi_register failed");
         return EX_SOFTWARE;
     }
     ino_t ino = 0;
@@ -541,13 +538,12 @@ int main(int argc, char **argv)
 
     int report_fd = -1;
     if (!o.foreground && daemonise(&report_fd) != 0) {
-        fprintf(stderr, "domsec-milter: cannot daemonise: %s\n",
-                strerror(errno));
+        ds_log(DS_LOG_ERROR, "cannot daemonise: %s", strerror(errno));
         remove_socket(spec, ino);
         return EX_OSERR;
     }
     if (o.pidfile && write_pidfile(o.pidfile) != 0) {
-        fprintf(stderr, "domsec-milter: %s: %s\n", o.pidfile, strerror(errno));
+        ds_log(DS_LOG_ERROR, "%s: %s", o.pidfile, strerror(errno));
         remove_socket(spec, ino);
         report_start(report_fd, EX_CANTCREAT);
         return EX_CANTCREAT;
@@ -558,10 +554,10 @@ int main(int argc, char **argv)
         ds_config_free(cfg);
         cfg = load(o.config, false, "after dropping privileges: ");
         if (cfg == NULL) {
-            fprintf(stderr,
-                    "domsec-milter: %s must be readable by the milter's "
-                    "user (%s) for reloads\n",
-                    o.config, user ? user : "the starting user");
+            ds_log(DS_LOG_ERROR,
+                   "%s must be readable by the milter's "
+                   "user (%s) for reloads",
+                   o.config, user ? user : "the starting user");
             rc = DS_EXIT_CONFIG;
         }
     }
