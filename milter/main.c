@@ -475,6 +475,72 @@ static int run(const char *config_path)
     }
 }
 
+/* Everything between a good configuration and running: the socket,
+ * daemonising, the pid file, privileges, the second load and installing
+ * the configuration. Returns 0 (*cfg then belongs to live.c), or an exit
+ * status with the socket and pid file removed and the parent told. */
+static ino_t sock_ino;
+static int report_fd = -1;
+
+static int start_up(const struct options *o, struct ds_config **cfg,
+                    const char *spec, const char *user)
+{
+    if (spec == NULL || ((*cfg)->milter.user != NULL && user == NULL))
+        return EX_OSERR;
+    ds_log_open("domsec-milter", true, (*cfg)->milter.syslog_facility);
+    apply_settings(*cfg);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (smfi_register(ds_milter_desc) != MI_SUCCESS) {
+        ds_log(DS_LOG_ERROR, "smfi_register failed");
+        return EX_SOFTWARE;
+    }
+    if (open_socket(spec, (*cfg)->milter.socket_mode, &sock_ino) != 0)
+        return EX_UNAVAILABLE;
+
+    int rc = 0;
+    if (!o->foreground && daemonise(&report_fd) != 0) {
+        ds_log(DS_LOG_ERROR, "cannot daemonise: %s", strerror(errno));
+        rc = EX_OSERR;
+    } else if (o->pidfile && write_pidfile(o->pidfile) != 0) {
+        ds_log(DS_LOG_ERROR, "%s: %s", o->pidfile, strerror(errno));
+        rc = EX_CANTCREAT;
+    } else {
+        rc = drop_privileges(user, unix_path(spec));
+    }
+    if (rc == 0) {
+        /* Read it again as the user that will have to reload it. */
+        ds_config_free(*cfg);
+        *cfg = load(o->config, false, "after dropping privileges: ");
+        if (*cfg == NULL) {
+            ds_log(DS_LOG_ERROR,
+                   "%s must be readable by the milter's user (%s) for "
+                   "reloads",
+                   o->config, user ? user : "the starting user");
+            rc = DS_EXIT_CONFIG;
+        }
+    }
+    if (rc == 0) {
+        if (!o->foreground) {
+            ds_log_open("domsec-milter", false, (*cfg)->milter.syslog_facility);
+            detach_stdio();
+        }
+        apply_settings(*cfg);
+        struct ds_config *c = *cfg;
+        *cfg = NULL;
+        if (ds_live_install(c) != 0)
+            rc = EX_OSERR;
+    }
+    if (rc != 0) {
+        remove_socket(spec, sock_ino);
+        if (o->pidfile && rc != EX_CANTCREAT)
+            unlink(o->pidfile);
+        report_start(report_fd, (unsigned char)rc);
+        report_fd = -1;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {.config = DS_DEFAULT_CONFIG};
@@ -520,66 +586,16 @@ int main(int argc, char **argv)
         ds_config_free(cfg);
         return 0;
     }
-    const char *spec = o.socket ? o.socket : cfg->milter.socket;
+    /* Copies: cfg is replaced below. */
+    char *spec = strdup(o.socket ? o.socket : cfg->milter.socket);
     char *user = cfg->milter.user ? strdup(cfg->milter.user) : NULL;
-    if (cfg->milter.user && user == NULL)
-        return EX_OSERR;
-    ds_log_open("domsec-milter", true, cfg->milter.syslog_facility);
-    apply_settings(cfg);
-    signal(SIGPIPE, SIG_IGN);
-
-    if (smfi_register(ds_milter_desc) != MI_SUCCESS) {
-        ds_log(DS_LOG_ERROR, "smfi_register failed");
-        return EX_SOFTWARE;
-    }
-    ino_t ino = 0;
-    if (open_socket(spec, cfg->milter.socket_mode, &ino) != 0)
-        return EX_UNAVAILABLE;
-
-    int report_fd = -1;
-    if (!o.foreground && daemonise(&report_fd) != 0) {
-        ds_log(DS_LOG_ERROR, "cannot daemonise: %s", strerror(errno));
-        remove_socket(spec, ino);
-        return EX_OSERR;
-    }
-    if (o.pidfile && write_pidfile(o.pidfile) != 0) {
-        ds_log(DS_LOG_ERROR, "%s: %s", o.pidfile, strerror(errno));
-        remove_socket(spec, ino);
-        report_start(report_fd, EX_CANTCREAT);
-        return EX_CANTCREAT;
-    }
-    int rc = drop_privileges(user, unix_path(spec));
-    if (rc == 0) {
-        /* Read it again as the user that will have to reload it. */
-        ds_config_free(cfg);
-        cfg = load(o.config, false, "after dropping privileges: ");
-        if (cfg == NULL) {
-            ds_log(DS_LOG_ERROR,
-                   "%s must be readable by the milter's "
-                   "user (%s) for reloads",
-                   o.config, user ? user : "the starting user");
-            rc = DS_EXIT_CONFIG;
-        }
-    }
+    int rc = start_up(&o, &cfg, spec, user);
+    free(user);
     if (rc != 0) {
-        remove_socket(spec, ino);
-        if (o.pidfile)
-            unlink(o.pidfile);
-        report_start(report_fd, (unsigned char)rc);
+        ds_config_free(cfg);
+        free(spec);
         return rc;
     }
-    free(user);
-    if (!o.foreground) {
-        ds_log_open("domsec-milter", false, cfg->milter.syslog_facility);
-        detach_stdio();
-    }
-    apply_settings(cfg);
-    size_t ndomains = cfg->receive_list.n;
-    if (ds_live_install(cfg) != 0) {
-        report_start(report_fd, EX_OSERR);
-        return EX_OSERR;
-    }
-
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGHUP);
@@ -591,20 +607,26 @@ int main(int argc, char **argv)
     pthread_t tid;
     if (pthread_create(&tid, NULL, milter_thread, NULL) != 0) {
         ds_log(DS_LOG_ERROR, "cannot start the milter thread");
-        remove_socket(spec, ino);
+        remove_socket(spec, sock_ino);
         report_start(report_fd, EX_OSERR);
+        ds_live_install(NULL);
+        free(spec);
         return EX_OSERR;
     }
+    struct ds_live *first = ds_live_acquire();
     ds_log(DS_LOG_INFO,
            "domsec-milter %s listening on %s (%s, %zu receive domain(s))",
-           PACKAGE_VERSION, spec, o.config, ndomains);
+           PACKAGE_VERSION, spec, o.config,
+           first ? first->cfg->receive_list.n : (size_t)0);
+    ds_live_release(first);
     report_start(report_fd, 0);
+    report_fd = -1;
 
     rc = run(o.config);
 
     smfi_stop();
     pthread_join(tid, NULL);
-    remove_socket(spec, ino);
+    remove_socket(spec, sock_ino);
     struct ds_live *live = ds_live_acquire();
     if (live != NULL)
         write_metrics(live->cfg->milter.metrics_file, true);
@@ -615,5 +637,6 @@ int main(int argc, char **argv)
     ds_log(DS_LOG_INFO, "stopped");
     ds_live_install(NULL);
     ds_log_close();
+    free(spec);
     return rc;
 }
