@@ -464,9 +464,12 @@ static int run(const char *config_path)
             ds_stats_log();
         } else if (sig == SIGTERM || sig == SIGINT) {
             ds_live_release(live);
-            if (atomic_load(&milter_exited))
-                return atomic_load(&milter_status) == MI_SUCCESS ? 0
-                                                                 : EX_SOFTWARE;
+            if (atomic_load(&milter_exited)) {
+                bool good = atomic_load(&milter_status) == MI_SUCCESS;
+                ds_log(good ? DS_LOG_INFO : DS_LOG_ERROR,
+                       "libmilter stopped %s", good ? "" : "with an error");
+                return good ? 0 : EX_SOFTWARE;
+            }
             ds_log(DS_LOG_INFO, "%s: stopping",
                    sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return 0;
