@@ -1,0 +1,69 @@
+/*
+ * headers.c - remove forged copies of the mark, add the real one.
+ *
+ * Must not: leave any copy of the mark behind, whatever its case; add the
+ * mark before the deletions (an insert at the top would shift the indices
+ * and the deletions would hit it).
+ */
+#include "config.h"
+
+#include "headers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+bool ds_header_is_mark(const char *name, const char *mark)
+{
+    return name != NULL && mark != NULL && ds_strcasecmp(name, mark) == 0;
+}
+
+static void add(char *out, size_t size, size_t *off, const char *sep,
+                const char *key, const char *value)
+{
+    char q[600];
+    ds_quote(q, sizeof(q), value);
+    int n = snprintf(out + *off, size - *off, "%s%s=%s", sep, key, q);
+    if (n < 0)
+        return;
+    *off += (size_t)n < size - *off ? (size_t)n : size - *off - 1;
+}
+
+size_t ds_mark_format(char *out, size_t size, const struct ds_mark *m)
+{
+    size_t off = 0;
+    if (size == 0)
+        return 0;
+    out[0] = '\0';
+    if (m->pass) {
+        add(out, size, &off, "pass ", "domain", m->domain);
+    } else {
+        add(out, size, &off, "fail ", "reason", m->reason);
+        add(out, size, &off, " ", "domain", m->domain);
+    }
+    if (m->peer != NULL)
+        add(out, size, &off, "; ", "peer", m->peer);
+    if (m->issuer != NULL)
+        add(out, size, &off, "; ", "issuer", m->issuer);
+    add(out, size, &off, "; ", "tls", m->tls ? m->tls : "none");
+    add(out, size, &off, "; ", "connector", m->connector);
+    return off;
+}
+
+int ds_headers_apply(SMFICTX *ctx, const char *name, unsigned count,
+                     const char *value)
+{
+    char hname[128];
+    snprintf(hname, sizeof(hname), "%s", name);
+    /* Indices are per name (the MTAs compare names without case) and
+     * shift after each deletion: delete from the last to the first. */
+    for (unsigned k = count; k >= 1; k--)
+        if (smfi_chgheader(ctx, hname, (int)k, NULL) != MI_SUCCESS)
+            return -1;
+    if (value == NULL)
+        return 0;
+    char v[2048];
+    snprintf(v, sizeof(v), "%s", value);
+    return smfi_insheader(ctx, 0, hname, v) == MI_SUCCESS ? 0 : -1;
+}

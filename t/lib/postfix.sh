@@ -1,0 +1,195 @@
+# postfix.sh - private Postfix instances on loopback for the end-to-end
+# tests, with domsec-milter attached. Sourced by t/e2e/*.test.
+#
+# Every instance lives in its own directory and has its own ports, queue,
+# logs, mailbox and milter, so two of them (Contoso and Woodgrove) can run
+# side by side:
+#
+#   pf_free_port                     print a free TCP port on 127.0.0.1
+#   pf_init DIR NAME PORT CAFILE KEY CERT [DAEMON_NAME]
+#                                    write DIR/etc/{main,master}.cf: one
+#                                    smtpd on 127.0.0.1:PORT asking for a
+#                                    client certificate (CAFILE: the
+#                                    partner CAs), milter at
+#                                    DIR/milter/milter.sock, mail for
+#                                    NAME.test delivered to DIR/mail/inbox
+#   pf_start DIR / pf_stop DIR       postfix -c DIR/etc start / stop
+#   pf_milter_start DIR CONFIG       domsec-milter -f on DIR's socket, as
+#                                    user nobody; pid in DIR/milter/pid
+#   pf_milter_stop DIR               SIGTERM by pid, wait
+#   pf_delivered DIR                 how many messages are in the mailbox
+#   pf_wait_delivered DIR N          wait (10 s) until N are there
+#   pf_message DIR PATTERN           the delivered file containing PATTERN
+#   pf_queue_empty DIR               true when nothing is queued
+#
+# Needs root (Postfix's master runs as root; smtpd as user postfix, which
+# must reach the milter's socket: DIR is made world-searchable).
+# Must not: touch the system's Postfix (/etc/postfix is only read for
+# postfix-files), or stop anything it did not start.
+
+PF_MILTER=${PF_MILTER:-${top_builddir:-.}/milter/domsec-milter}
+
+pf_free_port() {
+    python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+pf_init() { # DIR NAME PORT CAFILE KEY CERT [DAEMON_NAME]
+    local dir=$1 name=$2 port=$3 cafile=$4 key=$5 cert=$6 daemon=${7:-Inet}
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/log" "$dir/mail" \
+        "$dir/milter" || return 1
+    chmod 755 "$dir" "$dir/etc" "$dir/log" "$dir/milter"
+    chown postfix "$dir/mail" "$dir/data"
+    chown nobody "$dir/milter"
+    cat >"$dir/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+meta_directory = /etc/postfix
+shlib_directory = /usr/lib/postfix
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-$name
+maillog_file = $dir/log/maillog
+maillog_file_prefixes = $dir/log
+myhostname = mx.$name.test
+mydomain = $name.test
+myorigin = \$myhostname
+mydestination =
+relay_domains =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+biff = no
+smtputf8_enable = no
+virtual_mailbox_domains = $name.test
+virtual_mailbox_base = $dir/mail
+virtual_mailbox_maps = static:inbox/
+virtual_uid_maps = static:$(id -u postfix)
+virtual_gid_maps = static:$(id -g postfix)
+virtual_minimum_uid = 1
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $key, $cert
+smtpd_tls_loglevel = 1
+smtpd_milters = unix:$dir/milter/milter.sock
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 5s
+default_process_limit = 10
+CF
+    cat >"$dir/etc/master.cf" <<CF
+127.0.0.1:$port inet n - n - - smtpd
+  -o milter_macro_daemon_name=$daemon
+  -o smtpd_tls_ask_ccert=yes
+  -o smtpd_tls_CAfile=$cafile
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+    postfix -c "$dir/etc" check >"$dir/log/check.out" 2>&1 || {
+        cat "$dir/log/check.out" >&2
+        return 1
+    }
+}
+
+pf_start() { # DIR
+    postfix -c "$1/etc" start >"$1/log/start.out" 2>&1 || {
+        cat "$1/log/start.out" >&2
+        return 1
+    }
+    local i=0
+    while [ ! -s "$1/queue/pid/master.pid" ] && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    [ -s "$1/queue/pid/master.pid" ]
+}
+
+pf_stop() { # DIR
+    [ -s "$1/queue/pid/master.pid" ] || return 0
+    postfix -c "$1/etc" stop >/dev/null 2>&1
+    local pid i=0
+    pid=$(tr -d ' ' <"$1/queue/pid/master.pid")
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    return 0
+}
+
+pf_milter_start() { # DIR CONFIG
+    local dir=$1
+    "$PF_MILTER" -f -c "$2" -s "unix:$dir/milter/milter.sock" \
+        -P "$dir/milter/pid" 2>>"$dir/log/milter.log" &
+    PF_MILTER_PID=$!
+    local i=0
+    while [ ! -S "$dir/milter/milter.sock" ] && [ $i -lt 100 ]; do
+        kill -0 "$PF_MILTER_PID" 2>/dev/null || return 1
+        sleep 0.05
+        i=$((i + 1))
+    done
+    [ -S "$dir/milter/milter.sock" ]
+}
+
+pf_milter_stop() { # DIR
+    local pid
+    [ -s "$1/milter/pid" ] || return 0
+    pid=$(cat "$1/milter/pid")
+    kill -TERM "$pid" 2>/dev/null || return 0
+    local i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    return 0
+}
+
+pf_delivered() { # DIR
+    find "$1/mail/inbox/new" -type f 2>/dev/null | wc -l
+}
+
+pf_wait_delivered() { # DIR N
+    local i=0
+    while [ "$(pf_delivered "$1")" -lt "$2" ] && [ $i -lt 200 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    [ "$(pf_delivered "$1")" -ge "$2" ]
+}
+
+pf_message() { # DIR PATTERN
+    grep -l -F -- "$2" "$1"/mail/inbox/new/* 2>/dev/null | head -1
+}
+
+pf_queue_empty() { # DIR
+    [ -z "$(find "$1/queue/incoming" "$1/queue/active" "$1/queue/deferred" \
+        "$1/queue/hold" "$1/queue/maildrop" -type f 2>/dev/null)" ]
+}

@@ -1,0 +1,88 @@
+/*
+ * test-mark.c - the mark header's value (DESIGN.md format), value quoting
+ * for it and for the key=value log line, and recognising forged copies of
+ * the mark whatever their case.
+ */
+#include <string.h>
+
+#include "headers.h"
+#include "log.h"
+#include "tap.h"
+
+static void quote(const char *in, const char *want, const char *what)
+{
+    char out[128];
+    ds_quote(out, sizeof(out), in);
+    is_str(out, want, "quote %s", what);
+}
+
+static void mark(const struct ds_mark *m, const char *want, const char *what)
+{
+    char out[1024];
+    size_t n = ds_mark_format(out, sizeof(out), m);
+    is_str(out, want, "mark %s", what);
+    ok(n == strlen(want), "mark %s: length", what);
+    ok(strpbrk(out, "\r\n") == NULL, "mark %s: no CR or LF", what);
+}
+
+int main(void)
+{
+    quote("mail.woodgrovebank.com", "mail.woodgrovebank.com", "plain");
+    quote(NULL, "-", "absent");
+    quote("", "\"\"", "empty");
+    quote("Woodgrove Issuing CA", "\"Woodgrove Issuing CA\"", "spaces");
+    quote("a;b", "\"a;b\"", "semicolon");
+    quote("a\"b\\c", "\"a\\\"b\\\\c\"", "quote and backslash");
+    quote("k=v", "\"k=v\"", "equals sign");
+    quote("b\xc3\xbc"
+          "cher",
+          "\"b\\xC3\\xBCcher\"", "non-ASCII as \\xHH");
+    quote("a\r\nX-Injected: 1", "\"a\\x0D\\x0AX-Injected: 1\"",
+          "CR LF cannot inject");
+    char small[12];
+    ds_quote(small, sizeof(small), "a long value with spaces");
+    ok(strlen(small) < sizeof(small) && small[0] == '"' &&
+           small[strlen(small) - 1] == '"' && strstr(small, "...") != NULL,
+       "quote: cut values stay quoted and say so");
+
+    struct ds_mark m = {.pass = true,
+                        .domain = "woodgrovebank.com",
+                        .peer = "mail.woodgrovebank.com",
+                        .issuer = "Woodgrove Issuing CA",
+                        .tls = "TLSv1.3",
+                        .connector = "Inet"};
+    mark(&m,
+         "pass domain=woodgrovebank.com; peer=mail.woodgrovebank.com; "
+         "issuer=\"Woodgrove Issuing CA\"; tls=TLSv1.3; connector=Inet",
+         "pass");
+    struct ds_mark f = {.pass = false,
+                        .reason = "tls-not-started",
+                        .domain = "woodgrovebank.com",
+                        .connector = "Inet"};
+    mark(&f,
+         "fail reason=tls-not-started domain=woodgrovebank.com; tls=none; "
+         "connector=Inet",
+         "monitor failure without TLS");
+    struct ds_mark g = {.pass = false,
+                        .reason = "certificate-subject-mismatch",
+                        .domain = "woodgrovebank.com",
+                        .peer = "evil; pass domain=x",
+                        .issuer = "CA",
+                        .tls = "TLSv1.2",
+                        .connector = NULL};
+    mark(&g,
+         "fail reason=certificate-subject-mismatch domain=woodgrovebank.com; "
+         "peer=\"evil; pass domain=x\"; issuer=CA; tls=TLSv1.2; connector=-",
+         "hostile CN is quoted");
+
+    ok(ds_header_is_mark("X-Domain-Secure", "X-Domain-Secure"),
+       "same name is the mark");
+    ok(ds_header_is_mark("x-domain-secure", "X-Domain-Secure"),
+       "lower case is the mark");
+    ok(ds_header_is_mark("X-DOMAIN-SECURE", "X-Domain-Secure"),
+       "upper case is the mark");
+    ok(!ds_header_is_mark("X-Domain-Secured", "X-Domain-Secure"),
+       "a longer name is not");
+    ok(!ds_header_is_mark(NULL, "X-Domain-Secure"), "no name is not");
+    return tap_done();
+}
