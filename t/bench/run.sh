@@ -221,6 +221,28 @@ throughput() {
     done
 }
 
+# The driver must catch a broken milter: nullmilter -r (refuses MAIL)
+# and -H (adds a header) must fail every session under --expect null.
+selfcheck() {
+    selfcheck="ok: every session of both counted as a mismatch"
+    pids=
+    for flag in -r -H; do
+        if ! start_on unix "broken$flag" "$bench/nullmilter" -f "$flag" \
+            -s @SPEC@; then
+            selfcheck="nullmilter $flag did not start"
+            continue
+        fi
+        pids="$pids $MPID"
+        LINE=$("$bench/milterload" -s "$SPEC" --expect null -c 7 -n 10 \
+            2>/dev/null | grep '^result ')
+        if [ "$(field status)" != FAILED ] || [ "$(field mismatches)" != 70 ]; then
+            selfcheck="FAILED: nullmilter $flag was not caught"
+        fi
+    done
+    # shellcheck disable=SC2086
+    stop_milter $pids
+}
+
 # SLOT domsec-milter vs null: start domsec-milter on TRANSPORT with
 # bench.conf and check every scenario once (builtin mix, --expect domsec)
 # before timing it; sets ds_spec and ds_pid, or leaves ds_spec empty.
@@ -386,6 +408,7 @@ table() {
     echo
     hdr=
     for c in $CONNS; do hdr="$hdr$(printf '%-17s' "$c conn")"; done
+    row "driver self-check (nullmilter -r, -H)" "${selfcheck:-n/a}"
     row "milter protocol: sessions/s (p99 ms)" "$hdr"
     row "  ($SESSIONS sessions a run, best of $REPEATS, eom mix)" ""
     for tr in unix inet; do
@@ -432,6 +455,8 @@ table() {
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+say "driver self-check against broken milters"
+selfcheck
 say "milter protocol throughput (about a minute)"
 throughput
 say "memory with $IDLE idle sessions"
