@@ -31,27 +31,34 @@
 
 /*
  * ==== NEGOTIATION: keep in step with domsec-milter ====================
- * domsec decides at MAIL (reject with a reply), needs to see the headers
- * (to count and delete forged marks) and edits them at end of message;
- * it never answers anything but "continue" at CONNECT (it only notes
- * {daemon_name}), HELO, a header or EOH, so those replies are declined
- * (SMFIP_NR_*) and Postfix batches them with the next step that needs an
- * answer. RCPT, DATA, the body and unknown commands are not sent at all.
- * The TLS macros are asked for at MAIL (Postfix sends them only at HELO,
- * and not at all when the client skips EHLO after STARTTLS); the list
- * replaces Postfix's, so it names i, {mail_addr} and {auth_type} too,
- * and Sendmail's {verify}/{cn_*}.
+ * As domsec-milter negotiates (milter branch, 4cf8e1a; compare the
+ * actions= and pflags= that milterload prints for both): it notes
+ * {daemon_name} at CONNECT (and answers it), decides at MAIL (a reject
+ * with a reply), counts the headers it must delete (replies declined,
+ * SMFIP_NR_HDR) and edits them at end of message. HELO, RCPT, DATA, EOH,
+ * the body and unknown commands are not sent at all. The macro lists
+ * replace Postfix's: the TLS macros are asked for at MAIL (Postfix sends
+ * them only at HELO, and not at all when the client skips EHLO after
+ * STARTTLS), with Sendmail's {verify}/{cn_*} too.
  */
 #define NULL_ACTIONS                                                           \
     (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 #define NULL_PROTOCOL                                                          \
-    (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOBODY | SMFIP_NOUNKNOWN |            \
-     SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH)
-#define NULL_ENVFROM_MACROS                                                    \
-    "i {mail_addr} {auth_type} {tls_version} {cipher} {cipher_bits} "          \
-    "{cert_subject} {cert_issuer} {verify} {cn_subject} {cn_issuer}"
-/* Callbacks registered: connect, helo, envfrom, header, eoh, eom, abort,
- * close (see `desc` below). With NR flags the callback must answer
+    (SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOEOH | SMFIP_NOBODY | \
+     SMFIP_NOUNKNOWN | SMFIP_NR_HDR)
+static const struct {
+    int stage;
+    const char *macros;
+} null_macros[] = {
+    {SMFIM_CONNECT, "{daemon_name} v j _"},
+    {SMFIM_ENVFROM,
+     "i {mail_addr} {mail_host} {mail_mailer} {auth_type} {auth_authen} "
+     "{auth_author} {auth_ssf} {tls_version} {cipher} {cipher_bits} "
+     "{cert_subject} {cert_issuer} {verify} {cn_subject} {cn_issuer}"},
+    {SMFIM_EOM, "i"},
+};
+/* Callbacks registered: connect, envfrom, header, eom, abort, close (see
+ * `desc` below). A step whose reply is declined must answer
  * SMFIS_NOREPLY, or libmilter logs that the milter "lied". */
 /* ====================================================================== */
 
@@ -72,20 +79,22 @@ static sfsistat null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     /* libmilter offers every NR flag (it fakes those the MTA lacks). */
     *pf1 = NULL_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
-    if ((f0 & SMFIF_SETSYMLIST) &&
-        smfi_setsymlist(ctx, SMFIM_ENVFROM, NULL_ENVFROM_MACROS) != MI_SUCCESS)
-        return SMFIS_REJECT;
+    for (size_t i = 0; i < sizeof(null_macros) / sizeof(null_macros[0]); i++)
+        if ((f0 & SMFIF_SETSYMLIST) &&
+            smfi_setsymlist(ctx, null_macros[i].stage,
+                            (char *)null_macros[i].macros) != MI_SUCCESS)
+            return SMFIS_REJECT;
     return SMFIS_CONTINUE;
 }
 
 static sfsistat null_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-    return noreply();
+    return SMFIS_CONTINUE;
 }
 
 static sfsistat null_helo(SMFICTX *ctx, char *name)
 {
-    return noreply();
+    return SMFIS_CONTINUE;
 }
 
 static sfsistat null_envfrom(SMFICTX *ctx, char **argv)
@@ -119,7 +128,7 @@ static sfsistat null_header(SMFICTX *ctx, char *name, char *value)
 
 static sfsistat null_eoh(SMFICTX *ctx)
 {
-    return noreply();
+    return SMFIS_CONTINUE;
 }
 
 static sfsistat null_body(SMFICTX *ctx, unsigned char *p, size_t len)
@@ -149,10 +158,8 @@ static struct smfiDesc desc = {
     .xxfi_version = SMFI_VERSION,
     .xxfi_flags = NULL_ACTIONS,
     .xxfi_connect = null_connect,
-    .xxfi_helo = null_helo,
     .xxfi_envfrom = null_envfrom,
     .xxfi_header = null_header,
-    .xxfi_eoh = null_eoh,
     .xxfi_eom = null_eom,
     .xxfi_abort = null_abort,
     .xxfi_close = null_close,
@@ -225,9 +232,11 @@ int main(int argc, char **argv)
     if (all_steps) {
         /* Every callback; without xxfi_negotiate libmilter asks for every
          * step and every reply. */
+        desc.xxfi_helo = null_helo;
         desc.xxfi_envrcpt = null_envrcpt;
         desc.xxfi_data = null_data;
         desc.xxfi_unknown = null_unknown;
+        desc.xxfi_eoh = null_eoh;
         desc.xxfi_body = null_body;
         desc.xxfi_negotiate = NULL;
     }
