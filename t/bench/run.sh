@@ -332,8 +332,9 @@ cfgload() {
 
 # SLOT config reload time with 10^6 domains: start domsec-milter with the
 # big configuration, send SIGHUP and time until its log shows a new line
-# matching $RELOAD_PATTERN (adjust to the milter's real reload message).
-RELOAD_PATTERN=${RELOAD_PATTERN:-reload}
+# matching $RELOAD_PATTERN (domsec-milter logs "reloaded configuration
+# from FILE: N receive domain(s), ..." once the new one is in place).
+RELOAD_PATTERN=${RELOAD_PATTERN:-reloaded configuration}
 slot_reload() {
     [ -x "$milter" ] || return 0
     reload_s="did not start"
