@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,12 +42,12 @@ int main(int argc, char **argv)
         default:
             fprintf(ch == 'h' ? stdout : stderr,
                     "usage: cfgload [-r REPEATS] [-n EXPECTED] FILE\n");
-            return ch == 'h' ? 0 : 64;
+            return ch == 'h' ? 0 : EX_USAGE;
         }
     }
     if (optind != argc - 1 || repeats < 1) {
         fprintf(stderr, "usage: cfgload [-r REPEATS] [-n EXPECTED] FILE\n");
-        return 64;
+        return EX_USAGE;
     }
     const char *file = argv[optind];
     double best = -1;

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -215,7 +216,7 @@ int main(int argc, char **argv)
         default:
             fprintf(ch == 'h' ? stdout : stderr,
                     "usage: lookup [-q QUERIES] [-r REPEATS] [SIZE...]\n");
-            return ch == 'h' ? 0 : 64;
+            return ch == 'h' ? 0 : EX_USAGE;
         }
     }
     size_t sizes[8] = {10, 1000, 100000, 1000000}, n = 4;
@@ -226,12 +227,12 @@ int main(int argc, char **argv)
     }
     if (queries < 1000 || repeats < 1) {
         fprintf(stderr, "lookup: need -q >= 1000 and -r >= 1\n");
-        return 64;
+        return EX_USAGE;
     }
     for (size_t i = 0; i < n; i++)
         if (sizes[i] < 2 || sizes[i] > 20000000) {
             fprintf(stderr, "lookup: sizes must be 2..20000000\n");
-            return 64;
+            return EX_USAGE;
         }
 
     struct list l[8];

@@ -4,7 +4,7 @@
  * reply it gets: a broken milter never looks fast.
  *
  *   milterload -s SOCKET -c CONNS -n SESSIONS [--mix builtin|eom|FILE]
- *              [--expect null|domsec] [--timeout MS]
+ *              [--expect null|domsec] [--timeout MS] [--trace]
  *   milterload -s SOCKET --idle N --hold SECONDS [--rss-pid PID]
  *   milterload -l                      (list the scenarios)
  *
@@ -38,11 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
-#define EX_USAGE_ 64
 #define MAX_NAMES 48   /* macro names per stage */
 #define MAX_REPORTS 10 /* problems printed in full */
 
@@ -796,7 +796,7 @@ static long number(const char *s, long min, long max, const char *what)
     if (errno || *end || end == s || v < min || v > max) {
         fprintf(stderr, "milterload: %s must be %ld..%ld, not \"%s\"\n", what,
                 min, max, s);
-        exit(EX_USAGE_);
+        exit(EX_USAGE);
     }
     return v;
 }
@@ -838,7 +838,7 @@ int main(int argc, char **argv)
                 o.expect = EXPECT_DOMSEC;
             else {
                 fprintf(stderr, "milterload: --expect null|domsec\n");
-                return EX_USAGE_;
+                return EX_USAGE;
             }
             break;
         case 'i':
@@ -868,17 +868,17 @@ int main(int argc, char **argv)
             return 0;
         default:
             usage(stderr);
-            return EX_USAGE_;
+            return EX_USAGE;
         }
     }
     if (spec == NULL || optind != argc) {
         usage(stderr);
-        return EX_USAGE_;
+        return EX_USAGE;
     }
     if (mw_addr_parse(spec, &o.addr, err, sizeof(err)) < 0 ||
         sc_mix_load(mix, &o.mix, err, sizeof(err)) < 0) {
         fprintf(stderr, "milterload: %s\n", err);
-        return EX_USAGE_;
+        return EX_USAGE;
     }
     int rc = o.idle > 0 ? idle_mode(&o) : load_mode(&o);
     sc_mix_free(&o.mix);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 /*
@@ -222,12 +223,12 @@ int main(int argc, char **argv)
             return 0;
         default:
             usage(stderr);
-            return 64;
+            return EX_USAGE;
         }
     }
     if (spec == NULL || optind != argc) {
         usage(stderr);
-        return 64;
+        return EX_USAGE;
     }
     if (all_steps) {
         /* Every callback; without xxfi_negotiate libmilter asks for every
@@ -243,20 +244,20 @@ int main(int argc, char **argv)
     if (smfi_setconn((char *)spec) != MI_SUCCESS ||
         smfi_register(desc) != MI_SUCCESS) {
         fprintf(stderr, "nullmilter: cannot set up libmilter for %s\n", spec);
-        return 71;
+        return EX_OSERR;
     }
     if (smfi_opensocket(true) != MI_SUCCESS) {
         fprintf(stderr, "nullmilter: cannot listen on %s\n", spec);
-        return 71;
+        return EX_OSERR;
     }
     bool inet = strncmp(spec, "inet", 4) == 0;
     if (inet && nodelay_listeners() == 0) {
         fprintf(stderr, "nullmilter: cannot set TCP_NODELAY on %s\n", spec);
-        return 71;
+        return EX_OSERR;
     }
     if (!foreground && daemon(0, 0) < 0) {
         fprintf(stderr, "nullmilter: daemon: %s\n", strerror(errno));
-        return 71;
+        return EX_OSERR;
     }
     return smfi_main() == MI_SUCCESS ? 0 : 1;
 }
