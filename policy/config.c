@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <confuse.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -370,24 +369,13 @@ static const char *domain_opt(struct loader *L, const char *secname,
 static const char *thumbprint_opt(struct loader *L, const char *value)
 {
     char buf[41];
-    size_t n = 0;
-    for (const char *p = value; *p; p++) {
-        if (*p == ' ' || *p == ':' || *p == '\t')
-            continue;
-        if (!isxdigit((unsigned char)*p) || n == 40) {
-            n = 41;
-            break;
-        }
-        buf[n++] = (char)toupper((unsigned char)*p);
-    }
-    if (n != 40) {
+    if (ds_thumbprint_normalise(value, buf) < 0) {
         ERR(L, "server", NULL, "internal_certificate",
             "use the certificate's SHA-1 thumbprint as `domsec-policy certs` "
             "prints it (40 hex digits)",
             "\"%s\" is not a SHA-1 thumbprint", value);
         return NULL;
     }
-    buf[40] = '\0';
     return ds_arena_strdup(&L->cfg->arena, buf);
 }
 
