@@ -281,6 +281,26 @@ static struct ds_strlist list_opt(struct loader *L, cfg_t *sec,
     return l;
 }
 
+/*
+ * A file option: NULL when empty. A relative path is made relative to the
+ * directory of the file the option is written in, as include() does, so
+ * the result does not depend on the working directory. *where is set to
+ * where the option was written.
+ */
+static const char *path_opt(struct loader *L, cfg_t *sec, const char *secname,
+                            const char *opt, struct ds_where *where)
+{
+    *where = where_of(L, secname, cfg_title(sec), opt);
+    const char *v = cfg_getstr(sec, opt);
+    if (v == NULL || v[0] == '\0')
+        return NULL;
+    const char *slash = strrchr(where->file, '/');
+    if (v[0] == '/' || slash == NULL)
+        return ds_arena_strdup(&L->cfg->arena, v);
+    return ds_arena_printf(&L->cfg->arena, "%.*s/%s",
+                           (int)(slash - where->file), where->file, v);
+}
+
 struct enum_name {
     const char *name;
     int value;
@@ -445,7 +465,8 @@ static void load_server(struct loader *L, cfg_t *sec)
         s->internal_certificate = thumbprint_opt(L, tp);
     s->where_internal_certificate =
         where_of(L, "server", NULL, "internal_certificate");
-    s->trust_store = str_opt(L, sec, "trust_store");
+    s->trust_store =
+        path_opt(L, sec, "server", "trust_store", &s->where_trust_store);
 
     int r = DS_RULES_2016;
     enum_opt(L, sec, "server", "selection_rules", rules, &r);
@@ -499,7 +520,9 @@ static void load_transport(struct loader *L, cfg_t *sec)
         where_of(L, "transport", NULL, "tls_receive_domain_secure_list");
     c->where_send_list =
         where_of(L, "transport", NULL, "tls_send_domain_secure_list");
-    c->partner_trust_store = str_opt(L, sec, "partner_trust_store");
+    c->partner_trust_store =
+        path_opt(L, sec, "transport", "partner_trust_store",
+                 &c->where_partner_trust_store);
 }
 
 static const char *const known_services[] = {
@@ -512,12 +535,9 @@ static void load_certificate(struct loader *L, cfg_t *sec,
     const char *t = cfg_title(sec);
     c->name = ds_arena_strdup(&L->cfg->arena, t);
     c->where = where_of(L, "certificate", t, NULL);
-    c->where_cert = where_of(L, "certificate", t, "cert");
-    c->where_key = where_of(L, "certificate", t, "key");
-    c->where_chain = where_of(L, "certificate", t, "chain");
-    c->cert = str_opt(L, sec, "cert");
-    c->key = str_opt(L, sec, "key");
-    c->chain = str_opt(L, sec, "chain");
+    c->cert = path_opt(L, sec, "certificate", "cert", &c->where_cert);
+    c->key = path_opt(L, sec, "certificate", "key", &c->where_key);
+    c->chain = path_opt(L, sec, "certificate", "chain", &c->where_chain);
     if (c->cert == NULL)
         ERR(L, "certificate", t, NULL,
             "add cert = \"/path/to/certificate.pem\"", "no cert file given");

@@ -378,6 +378,35 @@ static void test_include(void)
     ds_diag_free(&d);
 }
 
+static void test_paths(void)
+{
+    mkdir(path_of("sub"), 0755);
+    write_file("sub/certs.conf", "certificate \"a\" {\n"
+                                 "  cert = \"certs/a.pem\"\n"
+                                 "  key = \"/abs/a.key\"\n}\n");
+    struct ds_diag d;
+    struct ds_config *c = load("server {\n  trust_store = \"cas.pem\"\n}\n"
+                               "include(\"sub/certs.conf\")\n",
+                               &d);
+    if (!ok(c != NULL && c->ncerts == 1, "paths: config loads"))
+        ds_diag_print(&d, stdout);
+    if (c && c->ncerts == 1) {
+        is_str(c->certs[0].cert, path_of("sub/certs/a.pem"),
+               "relative cert path: relative to the file that names it");
+        is_str(c->certs[0].key, "/abs/a.key", "absolute key path kept");
+        ok(c->certs[0].chain == NULL, "unset chain is NULL");
+        is_str(c->server.trust_store, path_of("cas.pem"),
+               "relative trust_store: relative to the main file");
+        is_int(c->server.where_trust_store.line, 2,
+               "trust_store: line where it is written");
+        is_int(c->certs[0].where_cert.line, 2, "cert: line in included file");
+        is_str(c->certs[0].where_cert.file, path_of("sub/certs.conf"),
+               "cert: included file named");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -390,6 +419,7 @@ int main(void)
     test_errors();
     test_comment_lines();
     test_include();
+    test_paths();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
