@@ -162,6 +162,8 @@ static void unknown_option_hint(cfg_t *sec, const char *name, char *hint,
 }
 
 static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
     struct loader *L = current;
     char msg[1024], hint[512] = "";
