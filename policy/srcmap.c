@@ -36,6 +36,8 @@ struct ds_srcmap {
     int nlines, caplines;
     struct place *places;
     size_t nplaces, capplaces;
+    size_t *index; /* open addressing over places; slots hold index + 1 */
+    size_t index_cap;
     struct ds_diag *diag;
     bool failed;
 };
@@ -121,6 +123,62 @@ static void add_place(struct ds_srcmap *m, const char *sec, const char *title,
     pl->opt = dup_or_null(m, opt);
     pl->at.file = file;
     pl->at.line = line;
+}
+
+/* FNV-1a over (sec, title, opt), NULL distinct from "". */
+static size_t place_hash(const char *sec, const char *title, const char *opt)
+{
+    const char *parts[3] = {sec, title, opt};
+    unsigned long long h = 1469598103934665603ULL;
+    for (int i = 0; i < 3; i++) {
+        h = (h ^ (parts[i] ? 1u : 2u)) * 1099511628211ULL;
+        for (const char *p = parts[i]; p && *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static bool eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* The slot for (sec, title, opt): its place, or the empty slot to fill. */
+static size_t *index_slot(const struct ds_srcmap *m, const char *sec,
+                          const char *title, const char *opt)
+{
+    size_t mask = m->index_cap - 1;
+    size_t h = place_hash(sec, title, opt) & mask;
+    for (;; h = (h + 1) & mask) {
+        size_t i = m->index[h];
+        if (i == 0)
+            return &m->index[h];
+        const struct place *pl = &m->places[i - 1];
+        if (eq(pl->sec, sec) && eq(pl->title, title) && eq(pl->opt, opt))
+            return &m->index[h];
+    }
+}
+
+/* Index every place, so that finding one does not scan them all (a
+ * configuration may hold thousands of sections); a later place with the
+ * same key wins, as libconfuse's last assignment does. */
+static void build_index(struct ds_srcmap *m)
+{
+    size_t cap = 64;
+    while (cap < 2 * m->nplaces + 2)
+        cap *= 2;
+    m->index = calloc(cap, sizeof(*m->index));
+    if (m->index == NULL) {
+        oom(m);
+        return;
+    }
+    m->index_cap = cap;
+    for (size_t i = 0; i < m->nplaces; i++) {
+        const struct place *pl = &m->places[i];
+        *index_slot(m, pl->sec, pl->title, pl->opt) = i + 1;
+    }
 }
 
 static bool is_titled(const struct ds_srcmap *m, const char *name)
@@ -454,6 +512,7 @@ struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
         ds_srcmap_free(m);
         return NULL;
     }
+    build_index(m);
     if (ws.sp > 0) {
         /* libconfuse 3.3 silently accepts a section left open at EOF. */
         struct frame *f = &ws.stack[ws.sp - 1];
@@ -486,6 +545,7 @@ void ds_srcmap_free(struct ds_srcmap *m)
     }
     free(m->files);
     free(m->places);
+    free(m->index);
     free(m->lines);
     free(m->text);
     free(m);
@@ -515,26 +575,17 @@ void ds_srcmap_locate(const struct ds_srcmap *m, int line, const char **file,
     *real_line = m->lines[line].line;
 }
 
-static bool eq(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
 bool ds_srcmap_find(const struct ds_srcmap *m, const char *sec,
                     const char *title, const char *opt, const char **file,
                     int *line)
 {
-    if (m == NULL)
+    if (m == NULL || m->index == NULL)
         return false;
-    for (size_t i = m->nplaces; i-- > 0;) {
-        const struct place *pl = &m->places[i];
-        if (eq(pl->sec, sec) && eq(pl->title, title) && eq(pl->opt, opt)) {
-            *file = m->files[pl->at.file];
-            *line = pl->at.line;
-            return true;
-        }
-    }
-    return false;
+    size_t i = *index_slot(m, sec, title, opt);
+    if (i == 0)
+        return false;
+    const struct place *pl = &m->places[i - 1];
+    *file = m->files[pl->at.file];
+    *line = pl->at.line;
+    return true;
 }
