@@ -5,7 +5,8 @@
  * Lexing follows libconfuse's lexer.l: strings in "..." (backslash escapes)
  * and '...', comments "#...", "//...", and C comments.
  *
- * Must not: report anything but unreadable files and include loops.
+ * Must not: report anything but unreadable files, include loops and the
+ * reserved title option.
  */
 #include "srcmap.h"
 
@@ -93,6 +94,12 @@ static void out_newline(struct ds_srcmap *m, int file, int next_line)
 }
 
 /* ---- places ----------------------------------------------------------- */
+
+static void out_str(struct ds_srcmap *m, const char *s)
+{
+    while (*s)
+        out_char(m, *s++);
+}
 
 static char *dup_or_null(struct ds_srcmap *m, const char *s)
 {
@@ -338,6 +345,35 @@ static char *resolve(const char *including, const char *name)
     return r;
 }
 
+/*
+ * The section header `name "title" {` has just been copied: blank the
+ * title where it stands (newlines stay, so lines still map) and append it,
+ * exactly as written, as the option DS_SRCMAP_TITLE after the brace.
+ */
+static void move_title(struct ds_srcmap *m, const struct token *title)
+{
+    size_t n = title->end - title->start;
+    char *raw = malloc(n + 1);
+    if (raw == NULL) {
+        oom(m);
+        return;
+    }
+    memcpy(raw, m->text + title->start, n);
+    raw[n] = '\0';
+    for (size_t i = title->start; i < title->end; i++)
+        if (m->text[i] != '\n')
+            m->text[i] = ' ';
+    out_str(m, " " DS_SRCMAP_TITLE " = ");
+    for (size_t i = 0; i < n; i++) {
+        if (raw[i] == '\\' && raw[i + 1] == '\n')
+            i++; /* a continued line: the string goes on */
+        else if (raw[i] != '\n')
+            out_char(m, raw[i]);
+    }
+    out_char(m, ' ');
+    free(raw);
+}
+
 static void walk(struct lexer *lx, struct walk_state *ws)
 {
     struct ds_srcmap *m = lx->m;
@@ -366,12 +402,20 @@ static void walk(struct lexer *lx, struct walk_state *ws)
                          titled ? t[1].text : "");
                 add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file,
                           titled ? t[2].line : t[1].line);
+                if (titled)
+                    move_title(m, &t[1]);
             }
         } else if (t[0].type == T_PUNCT && tx[0] == '}') {
             if (in_list > 0)
                 in_list--;
             else if (ws->sp > 0)
                 ws->sp--;
+        } else if (t[0].type == T_WORD && strcmp(tx, DS_SRCMAP_TITLE) == 0) {
+            ds_diag_add(m->diag, DS_SEV_ERROR, m->files[lx->file], t[0].line,
+                        "a section's title is written before its brace: "
+                        "certificate \"name\" { ... }",
+                        "no such option '%s'", tx);
+            m->failed = true;
         } else if (t[0].type == T_PUNCT && tx[0] == '=' &&
                    t[1].type == T_WORD && in_list == 0) {
             add_place(m, top ? top->sec : NULL,

@@ -407,6 +407,47 @@ static void test_paths(void)
     ds_diag_free(&d);
 }
 
+static void test_titles(void)
+{
+    struct ds_diag d;
+    struct ds_config *c =
+        load("receive_connector \"A \\\"quoted\\\" {x}\" {\n"
+             "  fqdn = \"a.example\"\n}\n"
+             "receive_connector \"B\"\n{\n  fqdn = \"b.example\"\n}\n"
+             "send_connector 'single' { address_spaces = { \"*\" } }\n",
+             &d);
+    if (!ok(c != NULL && c->nrecv == 2 && c->nsend == 1,
+            "titles: quotes, braces, brace on the next line, '...'"))
+        ds_diag_print(&d, stdout);
+    if (c && c->nrecv == 2 && c->nsend == 1) {
+        is_str(c->recv[0].name, "A \"quoted\" {x}", "title with escapes kept");
+        is_str(c->recv[0].fqdn, "a.example", "its options are its own");
+        is_str(c->recv[1].name, "B", "title before a brace on the next line");
+        is_int(c->recv[1].where.line, 4, "that section's line");
+        is_str(c->send[0].name, "single", "single-quoted title");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+
+    expect_error("receive_connector \"A\" { }\n\n"
+                 "receive_connector \"A\" { }\n",
+                 "domsec.conf:3: error: receive_connector \"A\": found "
+                 "duplicate title 'A'",
+                 "own title", "duplicate title: at the second one");
+    expect_error("server { }\ncertificate {\n  cert = \"/x.pem\"\n}\n",
+                 "domsec.conf:2: error: certificate: the section has no title",
+                 "name \"title\"", "titled section without a title");
+    expect_error("certificate \"a\" {\n  __title = \"b\"\n}\n",
+                 "domsec.conf:2: error: no such option '__title'", NULL,
+                 "the reserved title option cannot be written");
+    expect_error("certificate \"a\" {\n  crt = \"/x.pem\"\n}\n",
+                 "certificate \"a\": no such option 'crt'", "'cert'",
+                 "error inside a titled section names the title");
+    expect_error("certificate \"a\" { zzzzzz = 1 }\n",
+                 "no such option 'zzzzzz'", "allowed in certificate: cert,",
+                 "hint lists the options, not the hidden one");
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -420,6 +461,7 @@ int main(void)
     test_comment_lines();
     test_include();
     test_paths();
+    test_titles();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
