@@ -8,7 +8,8 @@
  * decoder for every public key and ~1.5 ms for every private key it parses):
  *  - at load, for every certificate: the files are read and parsed without
  *    decoding the public key, and everything below that is a plain field is
- *    filled in (names, dates, thumbprints, services);
+ *    filled in (names, dates, thumbprints, services); a large store is read
+ *    by several threads, and merged in configuration order;
  *  - on first use, and then cached: the private key (read, parsed, compared
  *    with EVP_PKEY_eq), the self-signed test (needs the signature checked)
  *    and chain validation. select.c asks only about certificates that carry
@@ -44,12 +45,10 @@ struct ds_cert {
     struct ds_where where_key;
     bool from_cli; /* added with --with */
 
-    int version;             /* 1, 2 or 3 */
-    const char *subject;     /* Windows form: "CN=a, O=b, S=WA, C=US" */
-    const char *issuer;      /* Windows form */
-    const char *subject_rfc; /* RFC 2253 form */
-    const char *issuer_rfc;
-    const char *subject_cn;      /* NULL when the subject has no CN */
+    int version;            /* 1, 2 or 3 */
+    const char *subject;    /* Windows form: "CN=a, O=b, S=WA, C=US" */
+    const char *issuer;     /* Windows form (RFC 2253: ds_cert_dn_rfc2253) */
+    const char *subject_cn; /* NULL when the subject has no CN */
     struct ds_strlist dns_names; /* SAN dNSNames, as written */
     long long not_before, not_after;
     char thumbprint[41];              /* SHA-1 of the DER, upper-case hex */

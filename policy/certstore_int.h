@@ -1,7 +1,7 @@
 /*
  * certstore_int.h - the certificate store's private parts, shared by
- * certstore.c (loading) and certcheck.c (first-use checks: keys,
- * self-signed tests, chains).
+ * certstore.c (the store), certread.c (reading one certificate) and
+ * certcheck.c (first-use checks: keys, self-signed tests, chains).
  *
  * Must not: be included by anything but those two files.
  */
@@ -26,6 +26,32 @@ struct ds_cert_lazy {
     const char *pki_why;
 };
 
+/* Where a certificate comes from: a section, or --with. */
+struct ds_source {
+    const char *name, *cert, *key, *chain;
+    struct ds_where where, where_cert, where_key, where_chain;
+    struct ds_strlist services;
+    bool smtp, from_cli;
+};
+
+/* A certificate after the leaf of a cert file, or in a chain file. */
+struct ds_chain_der {
+    unsigned char sha1[20];
+    const unsigned char *der; /* in the reader's arena */
+    long len;
+    int number;         /* 1 = the first certificate of the file */
+    bool in_chain_file; /* else after the leaf in the cert file */
+};
+
+/* One source read by ds_certread_prepare(), before it joins the store. */
+struct ds_prepared {
+    const struct ds_source *src;
+    struct ds_cert *cert;       /* NULL when the leaf could not be read */
+    struct ds_chain_der *chain; /* malloc'd */
+    size_t nchain, capchain;
+    struct ds_diag diag; /* its problems, in order */
+};
+
 /* A possible intermediate: every certificate after a leaf or in a chain
  * file, and every leaf that is itself a CA; each only once (by SHA-1). */
 struct ds_pool_cert {
@@ -48,7 +74,9 @@ struct ds_store_cache {
 
 struct ds_certstore {
     const struct ds_config *cfg;
-    struct ds_arena arena; /* the certificates and their strings */
+    struct ds_arena arena;   /* --with certificates, and small things */
+    struct ds_arena *arenas; /* one per reader thread: the certificates */
+    size_t narenas;
     struct ds_cert **v;
     size_t n, cap;
     OSSL_LIB_CTX *light; /* no providers: parse without decoding keys */
@@ -71,7 +99,30 @@ int ds_certstore_read_file(const char *path, struct ds_filebuf *fb, char *err,
  * PEM", ... Returns NULL when there is a "-----BEGIN" line. */
 const char *ds_certstore_not_pem(const struct ds_filebuf *fb);
 
-/* OpenSSL's last error as text (static buffer), and clear the queue. */
+/* OpenSSL's last error as text (a thread-local buffer); clears the queue. */
 const char *ds_certstore_ssl_error(void);
+
+/* "copy the certificate again, whole: ..." */
+extern const char *const ds_certread_copy_hint;
+
+/*
+ * Read src's files into p: the leaf parsed without its key and its
+ * attributes, the other certificates as DER, the key file's existence and
+ * mode; problems in p->diag. Strings and DER go to arena a. Safe in
+ * several threads at once, each with its own arena and p.
+ */
+void ds_certread_prepare(OSSL_LIB_CTX *light, struct ds_arena *a,
+                         struct ds_prepared *p);
+
+/* Parse DER without decoding the public key (`light` has no providers).
+ * Returns NULL when it is not a certificate; *used: the bytes it takes. */
+X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
+                              long len, long *used);
+
+/* An error about one of src's files, at w (the line that names it). */
+void ds_certread_error(struct ds_diag *diag, const struct ds_source *src,
+                       const struct ds_where *w, const char *hint,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -279,8 +279,12 @@ static void cert_json(struct ds_json *j, const struct ds_certstore *store,
     ds_json_kv_string(j, "sha256", c->sha256);
     ds_json_kv_string(j, "subject", c->subject);
     ds_json_kv_string(j, "issuer", c->issuer);
-    ds_json_kv_string(j, "subject_rfc2253", c->subject_rfc);
-    ds_json_kv_string(j, "issuer_rfc2253", c->issuer_rfc);
+    struct ds_arena tmp = {0};
+    ds_json_kv_string(j, "subject_rfc2253",
+                      ds_cert_dn_rfc2253(X509_get_subject_name(c->x509), &tmp));
+    ds_json_kv_string(j, "issuer_rfc2253",
+                      ds_cert_dn_rfc2253(X509_get_issuer_name(c->x509), &tmp));
+    ds_arena_free(&tmp);
     ds_json_kv_string(j, "subject_cn", c->subject_cn);
     strlist_json(j, "dns_names", &c->dns_names);
     ds_json_kv_string(j, "not_before", iso(c->not_before, a));
