@@ -11,11 +11,13 @@
 #include "certstore_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
@@ -66,6 +68,56 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
+/* The decoded key for a key file's content (cached: certificates that
+ * share a key decode it once). NULL when out of memory. */
+static const struct ds_key_entry *key_of(const struct ds_certstore *s,
+                                         const struct ds_filebuf *fb)
+{
+    struct ds_store_cache *cache = s->cache;
+    unsigned char md[32];
+    EVP_Digest(fb->data, fb->len, md, NULL, EVP_sha256(), NULL);
+    size_t i = ds_dindex_get(&cache->key_index, md, sizeof(md));
+    if (i != SIZE_MAX)
+        return &cache->keys[i];
+    if (cache->nkeys == cache->capkeys) {
+        size_t cap = cache->capkeys ? 2 * cache->capkeys : 16;
+        struct ds_key_entry *v = realloc(cache->keys, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        cache->keys = v;
+        cache->capkeys = cap;
+    }
+    if (ds_dindex_put(&cache->key_index, md, sizeof(md), cache->nkeys) < 0)
+        return NULL;
+    struct ds_key_entry *e = &cache->keys[cache->nkeys++];
+    memset(e, 0, sizeof(*e));
+    BIO *b = BIO_new_mem_buf(fb->data, (int)fb->len);
+    e->key = b ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(b);
+    if (e->key == NULL)
+        snprintf(e->why, sizeof(e->why), "%s", ds_certstore_ssl_error());
+    else if ((e->spki_len = i2d_PUBKEY(e->key, &e->spki)) <= 0)
+        e->spki_len = 0;
+    return e;
+}
+
+/* Does the key belong to the certificate? Identical SubjectPublicKeyInfo
+ * bytes say yes without decoding the certificate's key; otherwise
+ * EVP_PKEY_eq decides (another encoding of the same key). */
+static bool key_matches(const struct ds_certstore *s, const struct ds_cert *c,
+                        const struct ds_key_entry *e)
+{
+    unsigned char *spki = NULL;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &spki);
+    bool same = len > 0 && len == e->spki_len &&
+                memcmp(spki, e->spki, (size_t)len) == 0;
+    OPENSSL_free(spki);
+    if (same)
+        return true;
+    X509 *x = full_cert(s, c);
+    return x && EVP_PKEY_eq(X509_get0_pubkey(x), e->key) == 1;
+}
+
 /* Read the key file and compare it with the certificate: 1 or 0. */
 static signed char check_key(const struct ds_certstore *s,
                              const struct ds_cert *c)
@@ -85,7 +137,7 @@ static signed char check_key(const struct ds_certstore *s,
     }
     const char *not_pem = ds_certstore_not_pem(&fb);
     bool encrypted = !not_pem && strstr(fb.data, "ENCRYPTED") != NULL;
-    EVP_PKEY *key = NULL;
+    const struct ds_key_entry *e = NULL;
     if (not_pem || encrypted) {
         snprintf(hint, sizeof(hint),
                  encrypted ? "write it without a passphrase (the MTA cannot "
@@ -95,23 +147,18 @@ static signed char check_key(const struct ds_certstore *s,
                  path);
         cert_error(s, c, w, hint, "key file %s %s", path,
                    encrypted ? "is encrypted" : not_pem);
-    } else {
-        BIO *b = BIO_new_mem_buf(fb.data, (int)fb.len);
-        key = b ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) : NULL;
-        BIO_free(b);
-        if (key == NULL)
-            cert_error(s, c, w,
-                       "key = names the PEM private key "
-                       "(-----BEGIN PRIVATE KEY-----) made with this "
-                       "certificate's request",
-                       "key file %s holds no readable private key (%s)", path,
-                       ds_certstore_ssl_error());
+    } else if ((e = key_of(s, &fb)) != NULL && e->key == NULL) {
+        cert_error(s, c, w,
+                   "key = names the PEM private key "
+                   "(-----BEGIN PRIVATE KEY-----) made with this "
+                   "certificate's request",
+                   "key file %s holds no readable private key (%s)", path,
+                   e->why);
     }
     OPENSSL_cleanse(fb.data, fb.len);
     free(fb.data);
-    X509 *x = key ? full_cert(s, c) : NULL;
-    signed char match = x && EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1;
-    if (x && !match) {
+    signed char match = e && e->key && key_matches(s, c, e);
+    if (e && e->key && !match) {
         snprintf(hint, sizeof(hint),
                  "name the key made with this certificate's request; compare "
                  "`openssl x509 -noout -pubkey -in %s` with `openssl pkey "
@@ -122,7 +169,6 @@ static signed char check_key(const struct ds_certstore *s,
                    c->cert_path);
     }
     ERR_clear_error();
-    EVP_PKEY_free(key);
     return match;
 }
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,31 +31,63 @@
 
 /* ---- the pool of intermediates ------------------------------------------ */
 
-static size_t pool_hash(const unsigned char *sha1, size_t mask)
+/* ---- an index by digest ---------------------------------------------------
+ */
+
+static struct ds_dindex_slot *dindex_slot(struct ds_dindex_slot *slots,
+                                          size_t cap, const unsigned char *d,
+                                          size_t dlen)
 {
     size_t h = 0;
     for (int i = 0; i < 8; i++)
-        h = (h << 8) | sha1[i];
-    return h & mask;
+        h = (h << 8) | d[i];
+    for (h &= cap - 1; slots[h].used; h = (h + 1) & (cap - 1))
+        if (memcmp(slots[h].digest, d, dlen) == 0)
+            break;
+    return &slots[h];
 }
 
-/* Grow the open-addressing index over the pool (slots hold index + 1). */
-static int pool_reindex(struct ds_store_cache *c, size_t cap)
+size_t ds_dindex_get(const struct ds_dindex *ix, const unsigned char *d,
+                     size_t dlen)
 {
-    size_t *idx = calloc(cap, sizeof(*idx));
-    if (idx == NULL)
-        return -1;
-    for (size_t i = 0; i < c->npool; i++) {
-        size_t h = pool_hash(c->pool[i].sha1, cap - 1);
-        while (idx[h] != 0)
-            h = (h + 1) & (cap - 1);
-        idx[h] = i + 1;
+    if (ix->cap == 0)
+        return SIZE_MAX;
+    const struct ds_dindex_slot *sl = dindex_slot(ix->slots, ix->cap, d, dlen);
+    return sl->used ? sl->value : SIZE_MAX;
+}
+
+int ds_dindex_put(struct ds_dindex *ix, const unsigned char *d, size_t dlen,
+                  size_t value)
+{
+    if (2 * (ix->n + 1) > ix->cap) { /* grow: rehash every slot */
+        size_t cap = ix->cap ? 2 * ix->cap : 64;
+        struct ds_dindex_slot *v = calloc(cap, sizeof(*v));
+        if (v == NULL)
+            return -1;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->slots[i].used)
+                *dindex_slot(v, cap, ix->slots[i].digest, dlen) = ix->slots[i];
+        free(ix->slots);
+        ix->slots = v;
+        ix->cap = cap;
     }
-    free(c->index);
-    c->index = idx;
-    c->index_cap = cap;
+    struct ds_dindex_slot *sl = dindex_slot(ix->slots, ix->cap, d, dlen);
+    if (!sl->used) {
+        memcpy(sl->digest, d, dlen);
+        sl->used = true;
+        ix->n++;
+    }
+    sl->value = value;
     return 0;
 }
+
+void ds_dindex_free(struct ds_dindex *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/* ---- the pool of intermediates ------------------------------------------ */
 
 /*
  * The pool entry for this certificate (sha1: the digest of its DER, which
@@ -67,17 +100,10 @@ static struct ds_pool_cert *pool_find_or_add(struct ds_certstore *s,
                                              bool *added)
 {
     struct ds_store_cache *c = s->cache;
-    if (2 * (c->npool + 1) > c->index_cap &&
-        pool_reindex(c, c->index_cap ? 2 * c->index_cap : 64) < 0)
-        return NULL;
-    size_t mask = c->index_cap - 1, h = pool_hash(sha1, mask);
-    for (; c->index[h] != 0; h = (h + 1) & mask) {
-        struct ds_pool_cert *p = &c->pool[c->index[h] - 1];
-        if (memcmp(p->sha1, sha1, sizeof(p->sha1)) == 0) {
-            *added = false;
-            return p;
-        }
-    }
+    size_t i = ds_dindex_get(&c->pool_index, sha1, 20);
+    *added = i == SIZE_MAX;
+    if (!*added)
+        return &c->pool[i];
     if (c->npool == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         struct ds_pool_cert *v = realloc(c->pool, cap * sizeof(*v));
@@ -86,13 +112,13 @@ static struct ds_pool_cert *pool_find_or_add(struct ds_certstore *s,
         c->pool = v;
         c->cap = cap;
     }
+    if (ds_dindex_put(&c->pool_index, sha1, 20, c->npool) < 0)
+        return NULL;
     struct ds_pool_cert *p = &c->pool[c->npool++];
     memset(p, 0, sizeof(*p));
     memcpy(p->sha1, sha1, sizeof(p->sha1));
     p->der = der;
     p->der_len = len;
-    c->index[h] = c->npool;
-    *added = true;
     return p;
 }
 
@@ -440,7 +466,13 @@ void ds_certstore_free(struct ds_certstore *s)
         X509_free(c->pool[i].full);
     }
     free(c->pool);
-    free(c->index);
+    ds_dindex_free(&c->pool_index);
+    for (size_t i = 0; i < c->nkeys; i++) {
+        EVP_PKEY_free(c->keys[i].key);
+        OPENSSL_free(c->keys[i].spki);
+    }
+    free(c->keys);
+    ds_dindex_free(&c->key_index);
     X509_STORE_free(c->trust);
     ds_diag_free(&c->diag);
     free(c);

@@ -62,12 +62,42 @@ struct ds_pool_cert {
     X509 *full;  /* NULL until a chain needs it */
 };
 
+/* An index from a digest (SHA-1 or SHA-256) to a position in an array. */
+struct ds_dindex_slot {
+    unsigned char digest[32];
+    size_t value;
+    bool used;
+};
+struct ds_dindex {
+    struct ds_dindex_slot *slots; /* open addressing; cap a power of two */
+    size_t cap, n;
+};
+/* The value for digest d (dlen bytes, the same for every entry), or
+ * SIZE_MAX. */
+size_t ds_dindex_get(const struct ds_dindex *ix, const unsigned char *d,
+                     size_t dlen);
+/* Set it. Returns 0, or -1 when out of memory. */
+int ds_dindex_put(struct ds_dindex *ix, const unsigned char *d, size_t dlen,
+                  size_t value);
+void ds_dindex_free(struct ds_dindex *ix);
+
+/* A private key file's content, decoded once however many certificates
+ * name a file with it (a store may share one key among thousands). */
+struct ds_key_entry {
+    EVP_PKEY *key;       /* NULL: unreadable, see why */
+    unsigned char *spki; /* its public key as DER SubjectPublicKeyInfo */
+    int spki_len;
+    char why[160];
+};
+
 /* Everything the const query functions may change. */
 struct ds_store_cache {
     struct ds_pool_cert *pool;
     size_t npool, cap;
-    size_t *index; /* open addressing on the SHA-1; slots hold index + 1 */
-    size_t index_cap;
+    struct ds_dindex pool_index; /* by SHA-1 of the DER */
+    struct ds_key_entry *keys;
+    size_t nkeys, capkeys;
+    struct ds_dindex key_index; /* by SHA-256 of the key file */
     X509_STORE *trust;
     struct ds_diag diag; /* problems found on first use */
 };

@@ -97,6 +97,30 @@ hasnt "$OUT" "STARTTLS" "key mismatch: nothing printed on stdout"
 expect78 "key of another certificate, check-config" \
     "key file $P/b.key does not match the certificate in $P/a.pem" check-config
 
+# the same key content named twice: read once, still checked per certificate
+cp "$P/a.key" "$F/a-copy.key"
+chmod 600 "$F/a-copy.key"
+cat >"$CONF" <<CONF
+server {
+  trust_store = "$P/root.pem"
+}
+certificate "a" {
+  cert = "$P/a.pem"
+  key = "$P/a.key"
+}
+certificate "b" {
+  cert = "$P/b.pem"
+  key = "$F/a-copy.key"
+}
+receive_connector "Inet" {
+  fqdn = "mail.contoso.com"
+}
+CONF
+expect78 "a key shared with another certificate" \
+    "$CONF:10: error: certificate \"b\": key file $F/a-copy.key does not match the certificate in $P/b.pem" \
+    check-config
+hasnt "$ERR" "certificate \"a\"" "... and the certificate it belongs to is fine"
+
 openssl pkey -in "$P/a.key" -outform DER -out "$F/a.key.der"
 chmod 600 "$F/a.key.der"
 conf "$P/a.pem" "$F/a.key.der"
