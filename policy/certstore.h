@@ -10,11 +10,12 @@
  *    decoding the public key, and everything below that is a plain field is
  *    filled in (names, dates, thumbprints, services); a large store is read
  *    by several threads, and merged in configuration order;
- *  - on first use, and then cached: the private key (read, parsed, compared
- *    with EVP_PKEY_eq), the self-signed test (needs the signature checked)
- *    and chain validation. select.c asks only about certificates that carry
- *    the name it looks for; ds_certstore_check_all() asks about all of them.
- * A file error found on first use is recorded in ds_certstore_diag().
+ *  - on first use, and then cached: the private key (read, decoded once per
+ *    key file content, compared with the certificate's public key), the
+ *    self-signed test (needs the signature checked) and chain validation.
+ * select.c asks only about certificates that carry the name it looks for;
+ * ds_certstore_check_all() asks about all of them. A file error found on first
+ * use is recorded in ds_certstore_diag().
  *
  * Must not: choose certificates (select.c), print, or exit. Not
  * thread-safe (the first-use caches are filled without locks).

@@ -228,16 +228,14 @@ static void cert_text(FILE *fp, const struct ds_certstore *store,
     fprintf(fp, "%s\n", c->services.n ? "" : "none");
     fprintf(fp, "    chain        %s%s%s%s\n", pki_name(p), why ? " (" : "",
             why ? why : "", why ? ")" : "");
-    for (size_t i = 0, n = 0; i < sel->n; i++)
+    size_t used = 0;
+    fprintf(fp, "    used by      ");
+    for (size_t i = 0; i < sel->n; i++)
         if (sel->v[i].selected == c)
-            fprintf(fp, "%s%s %s (%s)", n++ ? ", " : "    used by      ",
+            fprintf(fp, "%s%s %s (%s)", used++ ? ", " : "",
                     ds_select_dir_name(sel->v[i].dir), sel->v[i].connector,
                     ds_select_kind_name(sel->v[i].kind));
-    for (size_t i = 0; i < sel->n; i++)
-        if (sel->v[i].selected == c) {
-            fputc('\n', fp);
-            break;
-        }
+    fprintf(fp, "%s\n", used ? "" : "no connector");
     fprintf(fp, "    tls_certificate_name = \"%s\"%s\n",
             c->tls_certificate_name,
             c->name_fits ? "" : "  (longer than 256 characters: unusable)");

@@ -149,6 +149,26 @@ jqis '.results[0].events[0].id | type' number "event id: a number"
 dsp $C explain --json Inet
 jqis '.results[0].connector' Inet "explain --json: the same document"
 
+# certs, as text and JSON
+dsp $C certs
+rc_is 0 "certs: exit 0"
+has "$OUT" "    thumbprint   $(pki_thumbprint a)" "certs: thumbprint"
+has "$OUT" "    names        CN mail.contoso.com; SAN mail.contoso.com" \
+    "certs: CN and SAN names"
+has "$OUT" "    valid        2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z (expires in 214 days)" \
+    "certs: validity, days left at --at"
+has "$OUT" "    key          $P/a.key (matches)" "certs: the key matches"
+has "$OUT" "    chain        valid PKI" "certs: chain verdict"
+has "$OUT" "    used by      receive Inet (starttls), send Internet (starttls)" \
+    "certs: the connectors that use it"
+has "$OUT" "    tls_certificate_name = \"<I>CN=Root<S>CN=mail.contoso.com, O=Contoso\"" \
+    "certs: the string to paste"
+dsp $C certs --json
+jqis '.certificates[0] | [.version, .has_key, .pki_valid, .self_signed, .expired, (.services | join(","))] | map(tostring) | join(" ")' \
+    "3 true true false false smtp" "certs --json: version, key, chain, services"
+jqis '.certificates[0].used_by | map(.connector) | join(",")' "Inet,Internet" \
+    "certs --json: used_by"
+
 printf 'server {\n  fqdn = "a.example"\n}\n' >"$T_DIR/empty.conf"
 dsp -c "$T_DIR/empty.conf" select --json
 rc_is 0 "no connector: exit 0"
