@@ -21,27 +21,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
-static void cert_error(const struct ds_certstore *s, const struct ds_cert *c,
-                       const struct ds_where *w, const char *hint,
-                       const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void cert_error(const struct ds_certstore *s, const struct ds_cert *c,
-                       const struct ds_where *w, const char *hint,
-                       const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (c->from_cli)
-        ds_diag_add(&s->cache->diag, DS_SEV_ERROR, w->file, w->line, hint,
-                    "--with: %s", msg);
-    else
-        ds_diag_add(&s->cache->diag, DS_SEV_ERROR, w->file, w->line, hint,
-                    "certificate \"%s\": %s", c->name, msg);
-}
+/* An error about c, at w, in the store's first-use diagnostics. */
+#define cert_error(s, c, w, hint, ...)                                         \
+    ds_cert_report(&(s)->cache->diag, DS_SEV_ERROR, (c)->from_cli, (c)->name,  \
+                   (w), (hint), __VA_ARGS__)
 
 /* The leaf parsed in the default library context, with its public key. */
 static X509 *full_cert(const struct ds_certstore *s, const struct ds_cert *c)

@@ -98,21 +98,20 @@ const char *ds_certstore_ssl_error(void)
     return buf;
 }
 
-void ds_certread_error(struct ds_diag *diag, const struct ds_source *src,
-                       const struct ds_where *w, const char *hint,
-                       const char *fmt, ...)
+void ds_cert_report(struct ds_diag *diag, enum ds_sev sev, bool from_cli,
+                    const char *name, const struct ds_where *w,
+                    const char *hint, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (src->from_cli)
-        ds_diag_add(diag, DS_SEV_ERROR, w->file, w->line, hint, "--with: %s",
-                    msg);
+    if (from_cli)
+        ds_diag_add(diag, sev, w->file, w->line, hint, "--with: %s", msg);
     else
-        ds_diag_add(diag, DS_SEV_ERROR, w->file, w->line, hint,
-                    "certificate \"%s\": %s", src->name, msg);
+        ds_diag_add(diag, sev, w->file, w->line, hint, "certificate \"%s\": %s",
+                    name, msg);
 }
 
 X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
@@ -293,7 +292,8 @@ static void not_pem_error(struct ds_prepared *p, const struct ds_where *w,
                  path, path);
     else
         snprintf(hint, sizeof(hint), "%s", ds_certread_copy_hint);
-    ds_certread_error(&p->diag, p->src, w, hint, "%s %s %s", what, path, why);
+    ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name, w,
+                   hint, "%s %s %s", what, path, why);
 }
 
 /* Every PEM block of a file in memory: the first certificate of a cert
@@ -321,10 +321,11 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
                 ERR_clear_error();
                 break;
             }
-            ds_certread_error(&p->diag, p->src, w, ds_certread_copy_hint,
-                              "%s %s: PEM block %d is truncated or corrupt "
-                              "(%s)",
-                              what, path, block, ds_certstore_ssl_error());
+            ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli,
+                           p->src->name, w, ds_certread_copy_hint,
+                           "%s %s: PEM block %d is truncated or corrupt "
+                           "(%s)",
+                           what, path, block, ds_certstore_ssl_error());
             rc = -1;
             break;
         }
@@ -337,10 +338,11 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
             else
                 rc = add_chain(a, p, der, len, n + 1, !leaf_file);
             if (rc < 0)
-                ds_certread_error(&p->diag, p->src, w, ds_certread_copy_hint,
-                                  "%s %s: certificate %d is not a valid X.509 "
-                                  "certificate (%s)",
-                                  what, path, n + 1, ds_certstore_ssl_error());
+                ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli,
+                               p->src->name, w, ds_certread_copy_hint,
+                               "%s %s: certificate %d is not a valid X.509 "
+                               "certificate (%s)",
+                               what, path, n + 1, ds_certstore_ssl_error());
             n++;
         }
         OPENSSL_free(pem_name);
@@ -349,8 +351,8 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
     }
     BIO_free(b);
     if (rc == 0 && n == 0) {
-        ds_certread_error(
-            &p->diag, p->src, w,
+        ds_cert_report(
+            &p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name, w,
             leaf_file ? "cert = names the PEM certificate; a private key "
                         "goes in key ="
                       : "chain = names a PEM file of CA certificates",
@@ -372,10 +374,11 @@ static int read_pem_file(OSSL_LIB_CTX *light, struct ds_arena *a,
     struct ds_filebuf fb;
     char err[256];
     if (ds_certstore_read_file(path, &fb, err, sizeof(err)) < 0) {
-        ds_certread_error(&p->diag, p->src, w,
-                          "fix the path (a relative path is relative to "
-                          "the file that names it)",
-                          "cannot read %s %s: %s", what, path, err);
+        ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name,
+                       w,
+                       "fix the path (a relative path is relative to "
+                       "the file that names it)",
+                       "cannot read %s %s: %s", what, path, err);
         return -1;
     }
     const char *why = ds_certstore_not_pem(&fb);
@@ -394,31 +397,28 @@ static void check_key_file(struct ds_prepared *p)
     struct stat st;
     int r = stat(src->key, &st);
     if (r != 0 || !S_ISREG(st.st_mode)) {
-        ds_certread_error(&p->diag, src, &src->where_key,
-                          "fix the path, or remove the key line (without a "
-                          "key the certificate is never selected)",
-                          "cannot read key file %s: %s", src->key,
-                          r != 0 ? strerror(errno) : "not a regular file");
+        ds_cert_report(&p->diag, DS_SEV_ERROR, src->from_cli, src->name,
+                       &src->where_key,
+                       "fix the path, or remove the key line (without a "
+                       "key the certificate is never selected)",
+                       "cannot read key file %s: %s", src->key,
+                       r != 0 ? strerror(errno) : "not a regular file");
         return;
     }
     unsigned bits = st.st_mode & (S_IRGRP | S_IROTH);
     if (bits == 0)
         return;
-    char hint[600], who[300];
+    char hint[600];
     snprintf(hint, sizeof(hint),
              "chmod 600 %s (only the user the MTA reads keys as needs it)",
              src->key);
-    if (src->from_cli)
-        snprintf(who, sizeof(who), "--with");
-    else
-        snprintf(who, sizeof(who), "certificate \"%s\"", src->name);
-    ds_diag_add(&p->diag, DS_SEV_WARNING, src->where_key.file,
-                src->where_key.line, hint,
-                "%s: key file %s is readable by %s (mode %04o)", who, src->key,
-                bits == (S_IRGRP | S_IROTH) ? "group and others"
-                : bits == S_IRGRP           ? "its group"
-                                            : "others",
-                (unsigned)(st.st_mode & 07777));
+    ds_cert_report(&p->diag, DS_SEV_WARNING, src->from_cli, src->name,
+                   &src->where_key, hint,
+                   "key file %s is readable by %s (mode %04o)", src->key,
+                   bits == (S_IRGRP | S_IROTH) ? "group and others"
+                   : bits == S_IRGRP           ? "its group"
+                                               : "others",
+                   (unsigned)(st.st_mode & 07777));
 }
 
 void ds_certread_prepare(OSSL_LIB_CTX *light, struct ds_arena *a,

@@ -153,14 +153,14 @@ static void pool_take(struct ds_certstore *s, const struct ds_prepared *p,
         NULL)
         return; /* an entry left without ->light is skipped */
     const struct ds_source *src = p->src;
-    ds_certread_error(diag, src,
-                      c->in_chain_file ? &src->where_chain : &src->where_cert,
-                      ds_certread_copy_hint,
-                      "%s %s: certificate %d is not a valid X.509 "
-                      "certificate (%s)",
-                      c->in_chain_file ? "chain file" : "cert file",
-                      c->in_chain_file ? src->chain : src->cert, c->number,
-                      ds_certstore_ssl_error());
+    ds_cert_report(diag, DS_SEV_ERROR, src->from_cli, src->name,
+                   c->in_chain_file ? &src->where_chain : &src->where_cert,
+                   ds_certread_copy_hint,
+                   "%s %s: certificate %d is not a valid X.509 "
+                   "certificate (%s)",
+                   c->in_chain_file ? "chain file" : "cert file",
+                   c->in_chain_file ? src->chain : src->cert, c->number,
+                   ds_certstore_ssl_error());
 }
 
 /* Merge one prepared certificate: its diagnostics in order, its

@@ -149,10 +149,11 @@ void ds_certread_prepare(OSSL_LIB_CTX *light, struct ds_arena *a,
 X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
                               long len, long *used);
 
-/* An error about one of src's files, at w (the line that names it). */
-void ds_certread_error(struct ds_diag *diag, const struct ds_source *src,
-                       const struct ds_where *w, const char *hint,
-                       const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+/* A problem with a certificate (section `name`, or --with) or one of its
+ * files, at w (the line that names it): "certificate "name": ...". */
+void ds_cert_report(struct ds_diag *diag, enum ds_sev sev, bool from_cli,
+                    const char *name, const struct ds_where *w,
+                    const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 #endif

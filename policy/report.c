@@ -119,13 +119,14 @@ static void selected_json(struct ds_json *j, const struct ds_certstore *store,
     ds_json_end_object(j);
 }
 
-static void strvec_json(struct ds_json *j, const char *key,
-                        const struct ds_strvec *v)
+/* "key": [strings] (for a ds_strvec or a ds_strlist) */
+static void strings_json(struct ds_json *j, const char *key,
+                         const char *const *v, size_t n)
 {
     ds_json_key(j, key);
     ds_json_begin_array(j);
-    for (size_t i = 0; i < v->n; i++)
-        ds_json_string(j, v->v[i]);
+    for (size_t i = 0; i < n; i++)
+        ds_json_string(j, v[i]);
     ds_json_end_array(j);
 }
 
@@ -147,7 +148,8 @@ static void result_json(struct ds_json *j, const struct ds_certstore *store,
         ds_json_begin_object(j);
         ds_json_kv_string(j, "thumbprint", res->cand[i].cert->thumbprint);
         ds_json_kv_bool(j, "eligible", res->cand[i].eligible);
-        strvec_json(j, "reasons", &res->cand[i].reasons);
+        strings_json(j, "reasons", (const char *const *)res->cand[i].reasons.v,
+                     res->cand[i].reasons.n);
         ds_json_end_object(j);
     }
     ds_json_end_array(j);
@@ -162,7 +164,7 @@ static void result_json(struct ds_json *j, const struct ds_certstore *store,
         ds_json_end_object(j);
     }
     ds_json_end_array(j);
-    strvec_json(j, "trace", &res->trace);
+    strings_json(j, "trace", (const char *const *)res->trace.v, res->trace.n);
     ds_json_end_object(j);
 }
 
@@ -254,16 +256,6 @@ void ds_report_certs_text(FILE *fp, const struct ds_certstore *store,
     }
 }
 
-static void strlist_json(struct ds_json *j, const char *key,
-                         const struct ds_strlist *l)
-{
-    ds_json_key(j, key);
-    ds_json_begin_array(j);
-    for (size_t i = 0; i < l->n; i++)
-        ds_json_string(j, l->v[i]);
-    ds_json_end_array(j);
-}
-
 static void cert_json(struct ds_json *j, const struct ds_certstore *store,
                       const struct ds_selection *sel, const struct ds_cert *c)
 {
@@ -284,7 +276,7 @@ static void cert_json(struct ds_json *j, const struct ds_certstore *store,
                       ds_cert_dn_rfc2253(X509_get_issuer_name(c->x509), &tmp));
     ds_arena_free(&tmp);
     ds_json_kv_string(j, "subject_cn", c->subject_cn);
-    strlist_json(j, "dns_names", &c->dns_names);
+    strings_json(j, "dns_names", c->dns_names.v, c->dns_names.n);
     ds_json_kv_string(j, "not_before", iso(c->not_before, a));
     ds_json_kv_string(j, "not_after", iso(c->not_after, b));
     ds_json_kv_bool(j, "expired", c->not_after < sel->at);
@@ -292,7 +284,7 @@ static void cert_json(struct ds_json *j, const struct ds_certstore *store,
     ds_json_kv_int(j, "version", c->version);
     ds_json_kv_string(j, "key", c->key_path);
     ds_json_kv_bool(j, "has_key", ds_cert_has_key(store, c));
-    strlist_json(j, "services", &c->services);
+    strings_json(j, "services", c->services.v, c->services.n);
     ds_json_kv_bool(j, "self_signed", p == DS_PKI_SELF_SIGNED);
     ds_json_kv_bool(j, "pki_valid", p == DS_PKI_VALID);
     ds_json_kv_string(j, "pki_error", why);
