@@ -327,13 +327,15 @@ static int what_if(const struct cli *cli, struct ds_certstore *store,
                    struct ds_diag *diag)
 {
     for (size_t i = 0; i < cli->nwith; i++) {
-        char *cert = strdup(cli->with[i]);
+        char *cert = strdup(cli->with[i]), *key = NULL;
         char *colon = cert ? strrchr(cert, ':') : NULL;
         if (cert == NULL)
             return EXIT_SOFTWARE;
-        if (colon && colon[1] != '\0')
+        if (colon) { /* CERT:KEY; "CERT:" has no key */
             *colon = '\0';
-        int r = ds_certstore_add(store, cert, colon ? colon + 1 : NULL, diag);
+            key = colon[1] ? colon + 1 : NULL;
+        }
+        int r = ds_certstore_add(store, cert, key, diag);
         free(cert);
         if (r < 0)
             return load_failed(cli, diag);

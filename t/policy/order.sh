@@ -140,6 +140,9 @@ jqis "$(r nochain .advertise)" false \
 dsp $C --with "$P/extra.pem:$P/extra.key" select --json two
 jqis "$(r two .selected.certificate)" "$P/extra.pem" \
     "--with CERT:KEY: the added certificate is named by its path and wins"
+dsp $C --with "$P/extra.pem:" select --json two
+jqis "$(r two .selected.certificate)" two_new \
+    "--with CERT: (empty key part): no key"
 dsp $C --with "$P/extra.pem" select --json two
 jqis "$(r two .selected.certificate)" two_new \
     "--with CERT without key: not eligible"
