@@ -30,10 +30,13 @@
 #include "peer.h"
 #include "stats.h"
 
-/* Protocol steps the milter skips, and those it never answers. */
+/* Protocol steps the milter skips, and those it never answers: it never
+ * refuses at CONNECT (a refusal needs the sender, at MAIL) and only counts
+ * headers, so the MTA need not wait for either. Declining the CONNECT
+ * reply saves the MTA one round trip per session. */
 #define DS_SKIP_STEPS                                                          \
     (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH |             \
-     SMFIP_NOBODY | SMFIP_NR_HDR)
+     SMFIP_NOBODY | SMFIP_NR_HDR | SMFIP_NR_CONN)
 #define DS_ACTIONS                                                             \
     (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
@@ -205,6 +208,16 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     return SMFIS_CONTINUE;
 }
 
+/* The answer to a step whose reply may have been declined: NOREPLY when
+ * it was (libmilter logs a complaint when a declined reply is sent). When
+ * the flags are not known (a new session on a reused connection, after
+ * mlfi_close freed them) CONTINUE is the safe answer: libmilter drops it if
+ * the reply was declined, while a NOREPLY the MTA waits for would hang. */
+static sfsistat no_reply(const struct conn *c, unsigned long nr)
+{
+    return c != NULL && (c->pflags & nr) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
     (void)host;
@@ -233,7 +246,7 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
                "judged as %s",
                c->daemon[0] ? c->daemon : "-",
                c->connector ? c->connector->name : "domain-secure");
-    return SMFIS_CONTINUE;
+    return no_reply(c, SMFIP_NR_CONN);
 }
 
 static void gather_macros(SMFICTX *ctx, struct conn *c, struct ds_macros *mm)
@@ -302,8 +315,7 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
     if (c != NULL && c->live != NULL &&
         ds_header_is_mark(name, c->live->cfg->milter.header))
         c->m.marks++;
-    return c != NULL && (c->pflags & SMFIP_NR_HDR) ? SMFIS_NOREPLY
-                                                   : SMFIS_CONTINUE;
+    return no_reply(c, SMFIP_NR_HDR);
 }
 
 static sfsistat mlfi_eom(SMFICTX *ctx)
