@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <confuse.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +36,19 @@ static cfg_opt_t transport_opts[] = {
     CFG_STR_LIST("tls_send_domain_secure_list", "{}", CFGF_NONE),
     CFG_STR("partner_trust_store", "", CFGF_NONE), CFG_END()};
 
+/* Titled sections carry their title in DS_SRCMAP_TITLE (see srcmap.h). */
+#define TITLE_OPT CFG_STR(DS_SRCMAP_TITLE, "", CFGF_NONE)
+
 static cfg_opt_t certificate_opts[] = {
-    CFG_STR("cert", "", CFGF_NONE), CFG_STR("key", "", CFGF_NONE),
+    TITLE_OPT,
+    CFG_STR("cert", "", CFGF_NONE),
+    CFG_STR("key", "", CFGF_NONE),
     CFG_STR("chain", "", CFGF_NONE),
-    CFG_STR_LIST("services", "{smtp}", CFGF_NONE), CFG_END()};
+    CFG_STR_LIST("services", "{smtp}", CFGF_NONE),
+    CFG_END()};
 
 static cfg_opt_t receive_opts[] = {
+    TITLE_OPT,
     CFG_STR("daemon_name", "", CFGF_NONE),
     CFG_STR_LIST("bindings", "{}", CFGF_NONE),
     CFG_STR("fqdn", "", CFGF_NONE),
@@ -53,6 +59,7 @@ static cfg_opt_t receive_opts[] = {
     CFG_END()};
 
 static cfg_opt_t send_opts[] = {
+    TITLE_OPT,
     CFG_STR_LIST("address_spaces", "{}", CFGF_NONE),
     CFG_BOOL("dns_routing_enabled", cfg_true, CFGF_NONE),
     CFG_STR_LIST("smart_hosts", "{}", CFGF_NONE),
@@ -79,11 +86,14 @@ static cfg_opt_t milter_opts[] = {
     CFG_STR("log_level", "info", CFGF_NONE),
     CFG_END()};
 
-static cfg_opt_t partner_opts[] = {CFG_STR_LIST("peer_names", "{}", CFGF_NONE),
+static cfg_opt_t partner_opts[] = {TITLE_OPT,
+                                   CFG_STR_LIST("peer_names", "{}", CFGF_NONE),
                                    CFG_STR_LIST("issuers", "{}", CFGF_NONE),
                                    CFG_STR("action", "", CFGF_NONE), CFG_END()};
 
-#define SECTION_FLAGS (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
+/* Not CFGF_TITLE: titles are checked in check_titles() (srcmap.h says
+ * why). */
+#define SECTION_FLAGS CFGF_MULTI
 
 static cfg_opt_t top_opts[] = {
     CFG_SEC("server", server_opts, CFGF_NONE),
@@ -97,6 +107,17 @@ static cfg_opt_t top_opts[] = {
 
 static const char *const titled_sections[] = {
     "certificate", "receive_connector", "send_connector", "partner", NULL};
+
+/* The title of a section of a titled kind; NULL for the others. */
+static const char *title_of(cfg_t *sec)
+{
+    for (const char *const *t = titled_sections; *t; t++)
+        if (strcmp(sec->name, *t) == 0) {
+            const char *v = cfg_getstr(sec, DS_SRCMAP_TITLE);
+            return v && v[0] ? v : NULL;
+        }
+    return NULL;
+}
 
 /* ---- loading context and error reporting ------------------------------ */
 
@@ -144,7 +165,7 @@ static void unknown_option_hint(cfg_t *sec, const char *name, char *hint,
     size_t bestd = 4;
     size_t off = 0;
     for (cfg_opt_t *o = sec->opts; o && o->name; o++) {
-        size_t d = distance(name, o->name);
+        size_t d = strncmp(o->name, "__", 2) ? distance(name, o->name) : 99;
         if (d < bestd) {
             bestd = d;
             best = o->name;
@@ -157,9 +178,13 @@ static void unknown_option_hint(cfg_t *sec, const char *name, char *hint,
     off = (size_t)snprintf(hint, size, "options allowed in %s: ",
                            strcmp(sec->name, "root") == 0 ? "the top level"
                                                           : sec->name);
-    for (cfg_opt_t *o = sec->opts; o && o->name && off < size; o++)
-        off += (size_t)snprintf(hint + off, size - off, "%s%s",
-                                o == sec->opts ? "" : ", ", o->name);
+    const char *sep = "";
+    for (cfg_opt_t *o = sec->opts; o && o->name && off < size; o++) {
+        if (strncmp(o->name, "__", 2) == 0)
+            continue; /* DS_SRCMAP_TITLE */
+        off += (size_t)snprintf(hint + off, size - off, "%s%s", sep, o->name);
+        sep = ", ";
+    }
 }
 
 static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -192,9 +217,10 @@ static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
                  "before; lists are written { \"a\", \"b\" }");
     }
     const char *where = strcmp(cfg->name, "root") == 0 ? NULL : cfg->name;
-    if (where && cfg->title)
+    const char *title = where ? title_of(cfg) : NULL;
+    if (where && title)
         ds_diag_add(L->diag, DS_SEV_ERROR, file, line, hint[0] ? hint : NULL,
-                    "%s \"%s\": %s", where, cfg->title, msg);
+                    "%s \"%s\": %s", where, title, msg);
     else if (where)
         ds_diag_add(L->diag, DS_SEV_ERROR, file, line, hint[0] ? hint : NULL,
                     "%s: %s", where, msg);
@@ -285,6 +311,26 @@ static struct ds_strlist list_opt(struct loader *L, cfg_t *sec,
     return l;
 }
 
+/*
+ * A file option: NULL when empty. A relative path is made relative to the
+ * directory of the file the option is written in, as include() does, so
+ * the result does not depend on the working directory. *where is set to
+ * where the option was written.
+ */
+static const char *path_opt(struct loader *L, cfg_t *sec, const char *secname,
+                            const char *opt, struct ds_where *where)
+{
+    *where = where_of(L, secname, title_of(sec), opt);
+    const char *v = cfg_getstr(sec, opt);
+    if (v == NULL || v[0] == '\0')
+        return NULL;
+    const char *slash = strrchr(where->file, '/');
+    if (v[0] == '/' || slash == NULL)
+        return ds_arena_strdup(&L->cfg->arena, v);
+    return ds_arena_printf(&L->cfg->arena, "%.*s/%s",
+                           (int)(slash - where->file), where->file, v);
+}
+
 struct enum_name {
     const char *name;
     int value;
@@ -305,7 +351,7 @@ static bool enum_opt(struct loader *L, cfg_t *sec, const char *secname,
             off += (size_t)snprintf(hint + off, sizeof(hint) - off, "%s%s",
                                     e == names ? "" : ", ", e->name);
     }
-    ERR(L, secname, cfg_title(sec), opt, hint, "invalid value \"%s\"", v);
+    ERR(L, secname, title_of(sec), opt, hint, "invalid value \"%s\"", v);
     return false;
 }
 
@@ -337,7 +383,7 @@ static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
             if (ds_strcasecmp(v, e->name) == 0)
                 break;
         if (e->name == NULL) {
-            ERR(L, secname, cfg_title(sec), opt,
+            ERR(L, secname, title_of(sec), opt,
                 receive ? "allowed: tls, exchange_server, basic_auth, "
                           "basic_auth_require_tls, externally_secured, none"
                         : "allowed: exchange_server, basic_auth, "
@@ -373,24 +419,13 @@ static const char *domain_opt(struct loader *L, const char *secname,
 static const char *thumbprint_opt(struct loader *L, const char *value)
 {
     char buf[41];
-    size_t n = 0;
-    for (const char *p = value; *p; p++) {
-        if (*p == ' ' || *p == ':' || *p == '\t')
-            continue;
-        if (!isxdigit((unsigned char)*p) || n == 40) {
-            n = 41;
-            break;
-        }
-        buf[n++] = (char)toupper((unsigned char)*p);
-    }
-    if (n != 40) {
+    if (ds_thumbprint_normalise(value, buf) < 0) {
         ERR(L, "server", NULL, "internal_certificate",
             "use the certificate's SHA-1 thumbprint as `domsec-policy certs` "
             "prints it (40 hex digits)",
             "\"%s\" is not a SHA-1 thumbprint", value);
         return NULL;
     }
-    buf[40] = '\0';
     return ds_arena_strdup(&L->cfg->arena, buf);
 }
 
@@ -430,7 +465,7 @@ static const char *host_opt(struct loader *L, cfg_t *sec, const char *secname,
     const char *v = cfg_getstr(sec, opt);
     if (v == NULL || v[0] == '\0')
         return NULL;
-    return domain_opt(L, secname, cfg_title(sec), opt, v,
+    return domain_opt(L, secname, title_of(sec), opt, v,
                       single_label ? DS_DOMAIN_ALLOW_SINGLE : 0);
 }
 
@@ -460,7 +495,8 @@ static void load_server(struct loader *L, cfg_t *sec)
         s->internal_certificate = thumbprint_opt(L, tp);
     s->where_internal_certificate =
         where_of(L, "server", NULL, "internal_certificate");
-    s->trust_store = str_opt(L, sec, "trust_store");
+    s->trust_store =
+        path_opt(L, sec, "server", "trust_store", &s->where_trust_store);
 
     int r = DS_RULES_2016;
     enum_opt(L, sec, "server", "selection_rules", rules, &r);
@@ -514,7 +550,9 @@ static void load_transport(struct loader *L, cfg_t *sec)
         where_of(L, "transport", NULL, "tls_receive_domain_secure_list");
     c->where_send_list =
         where_of(L, "transport", NULL, "tls_send_domain_secure_list");
-    c->partner_trust_store = str_opt(L, sec, "partner_trust_store");
+    c->partner_trust_store =
+        path_opt(L, sec, "transport", "partner_trust_store",
+                 &c->where_partner_trust_store);
 }
 
 static const char *const known_services[] = {
@@ -524,15 +562,12 @@ static const char *const known_services[] = {
 static void load_certificate(struct loader *L, cfg_t *sec,
                              struct ds_certconf *c)
 {
-    const char *t = cfg_title(sec);
+    const char *t = title_of(sec);
     c->name = ds_arena_strdup(&L->cfg->arena, t);
     c->where = where_of(L, "certificate", t, NULL);
-    c->where_cert = where_of(L, "certificate", t, "cert");
-    c->where_key = where_of(L, "certificate", t, "key");
-    c->where_chain = where_of(L, "certificate", t, "chain");
-    c->cert = str_opt(L, sec, "cert");
-    c->key = str_opt(L, sec, "key");
-    c->chain = str_opt(L, sec, "chain");
+    c->cert = path_opt(L, sec, "certificate", "cert", &c->where_cert);
+    c->key = path_opt(L, sec, "certificate", "key", &c->where_key);
+    c->chain = path_opt(L, sec, "certificate", "chain", &c->where_chain);
     if (c->cert == NULL)
         ERR(L, "certificate", t, NULL,
             "add cert = \"/path/to/certificate.pem\"", "no cert file given");
@@ -571,7 +606,7 @@ static void check_tls_name(struct loader *L, const char *secname,
 static void load_receive(struct loader *L, cfg_t *sec,
                          struct ds_recv_connector *r)
 {
-    const char *t = cfg_title(sec);
+    const char *t = title_of(sec);
     r->name = ds_arena_strdup(&L->cfg->arena, t);
     r->where = where_of(L, "receive_connector", t, NULL);
     r->daemon_name = str_opt(L, sec, "daemon_name");
@@ -625,7 +660,7 @@ static void load_address_spaces(struct loader *L, cfg_t *sec,
 
 static void load_send(struct loader *L, cfg_t *sec, struct ds_send_connector *s)
 {
-    const char *t = cfg_title(sec);
+    const char *t = title_of(sec);
     s->name = ds_arena_strdup(&L->cfg->arena, t);
     s->where = where_of(L, "send_connector", t, NULL);
     load_address_spaces(L, sec, s);
@@ -669,7 +704,7 @@ static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
         {"tempfail", DS_ACTION_TEMPFAIL},
         {"quarantine", DS_ACTION_QUARANTINE},
         {NULL, 0}};
-    const char *t = cfg_title(sec);
+    const char *t = title_of(sec);
     p->where = where_of(L, "partner", t, NULL);
     p->domain = domain_opt(L, "partner", t, NULL, t, DS_DOMAIN_ALLOW_SUFFIX);
     unsigned n = cfg_size(sec, "peer_names");
@@ -825,6 +860,32 @@ static void load_milter(struct loader *L, cfg_t *sec)
             m->syslog_facility_name ? m->syslog_facility_name : "");
 }
 
+/* Every section of a titled kind has a title of its own (libconfuse would
+ * check this itself, in quadratic time: see srcmap.h). */
+static void check_titles(struct loader *L, cfg_t *cfg)
+{
+    for (const char *const *kind = titled_sections; *kind; kind++) {
+        unsigned n = cfg_size(cfg, *kind);
+        struct ds_domainset seen;
+        if (ds_domainset_init(&seen, n) < 0) {
+            L->cfg->arena.failed = true;
+            return;
+        }
+        for (unsigned i = 0; i < n; i++) {
+            const char *t = title_of(cfg_getnsec(cfg, *kind, i));
+            if (t == NULL)
+                ERR(L, *kind, NULL, NULL,
+                    "write the section as name \"title\" { ... }",
+                    "the section has no title");
+            else if (ds_domainset_add(&seen, t, NULL) == 0)
+                ERR(L, *kind, t, NULL,
+                    "give every section of this kind its own title",
+                    "found duplicate title '%s'", t);
+        }
+        ds_domainset_free(&seen);
+    }
+}
+
 /* Checks that need more than one section. */
 static void cross_checks(struct loader *L)
 {
@@ -876,6 +937,9 @@ struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
         goto fail;
     }
 
+    check_titles(&L, cfg);
+    if (diag->nerrors != errors_before)
+        goto fail;
     load_server(&L, cfg_getsec(cfg, "server"));
     load_transport(&L, cfg_getsec(cfg, "transport"));
     load_milter(&L, cfg_getsec(cfg, "milter"));

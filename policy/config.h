@@ -47,14 +47,17 @@ struct ds_server {
     const char *trust_store;
     enum ds_rules rules;
     int expiry_warning_days;
-    struct ds_where where, where_internal_certificate;
+    struct ds_where where, where_internal_certificate, where_trust_store;
 };
 
 struct ds_certconf {
-    const char *name;               /* the section title */
-    const char *cert, *key, *chain; /* key and chain may be NULL */
-    struct ds_strlist services;     /* lower case */
-    bool smtp;                      /* "smtp" in services */
+    const char *name; /* the section title */
+    /* Paths as written, relative ones made relative to the directory of
+     * the file they are written in (as include() does). key and chain
+     * may be NULL. */
+    const char *cert, *key, *chain;
+    struct ds_strlist services; /* lower case */
+    bool smtp;                  /* "smtp" in services */
     struct ds_where where, where_cert, where_key, where_chain;
 };
 
@@ -117,6 +120,7 @@ struct ds_config {
     struct ds_strlist receive_names, send_names; /* the lists, in file order */
     const char *partner_trust_store;             /* NULL when unset */
     struct ds_where where_receive_list, where_send_list;
+    struct ds_where where_partner_trust_store;
 
     struct ds_certconf *certs;
     size_t ncerts;

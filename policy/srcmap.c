@@ -5,7 +5,8 @@
  * Lexing follows libconfuse's lexer.l: strings in "..." (backslash escapes)
  * and '...', comments "#...", "//...", and C comments.
  *
- * Must not: report anything but unreadable files and include loops.
+ * Must not: report anything but unreadable files, include loops and the
+ * reserved title option.
  */
 #include "srcmap.h"
 
@@ -36,6 +37,8 @@ struct ds_srcmap {
     int nlines, caplines;
     struct place *places;
     size_t nplaces, capplaces;
+    size_t *index; /* open addressing over places; slots hold index + 1 */
+    size_t index_cap;
     struct ds_diag *diag;
     bool failed;
 };
@@ -92,6 +95,12 @@ static void out_newline(struct ds_srcmap *m, int file, int next_line)
 
 /* ---- places ----------------------------------------------------------- */
 
+static void out_str(struct ds_srcmap *m, const char *s)
+{
+    while (*s)
+        out_char(m, *s++);
+}
+
 static char *dup_or_null(struct ds_srcmap *m, const char *s)
 {
     if (s == NULL)
@@ -121,6 +130,62 @@ static void add_place(struct ds_srcmap *m, const char *sec, const char *title,
     pl->opt = dup_or_null(m, opt);
     pl->at.file = file;
     pl->at.line = line;
+}
+
+/* FNV-1a over (sec, title, opt), NULL distinct from "". */
+static size_t place_hash(const char *sec, const char *title, const char *opt)
+{
+    const char *parts[3] = {sec, title, opt};
+    unsigned long long h = 1469598103934665603ULL;
+    for (int i = 0; i < 3; i++) {
+        h = (h ^ (parts[i] ? 1u : 2u)) * 1099511628211ULL;
+        for (const char *p = parts[i]; p && *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static bool eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* The slot for (sec, title, opt): its place, or the empty slot to fill. */
+static size_t *index_slot(const struct ds_srcmap *m, const char *sec,
+                          const char *title, const char *opt)
+{
+    size_t mask = m->index_cap - 1;
+    size_t h = place_hash(sec, title, opt) & mask;
+    for (;; h = (h + 1) & mask) {
+        size_t i = m->index[h];
+        if (i == 0)
+            return &m->index[h];
+        const struct place *pl = &m->places[i - 1];
+        if (eq(pl->sec, sec) && eq(pl->title, title) && eq(pl->opt, opt))
+            return &m->index[h];
+    }
+}
+
+/* Index every place, so that finding one does not scan them all (a
+ * configuration may hold thousands of sections); a later place with the
+ * same key wins, as libconfuse's last assignment does. */
+static void build_index(struct ds_srcmap *m)
+{
+    size_t cap = 64;
+    while (cap < 2 * m->nplaces + 2)
+        cap *= 2;
+    m->index = calloc(cap, sizeof(*m->index));
+    if (m->index == NULL) {
+        oom(m);
+        return;
+    }
+    m->index_cap = cap;
+    for (size_t i = 0; i < m->nplaces; i++) {
+        const struct place *pl = &m->places[i];
+        *index_slot(m, pl->sec, pl->title, pl->opt) = i + 1;
+    }
 }
 
 static bool is_titled(const struct ds_srcmap *m, const char *name)
@@ -280,6 +345,35 @@ static char *resolve(const char *including, const char *name)
     return r;
 }
 
+/*
+ * The section header `name "title" {` has just been copied: blank the
+ * title where it stands (newlines stay, so lines still map) and append it,
+ * exactly as written, as the option DS_SRCMAP_TITLE after the brace.
+ */
+static void move_title(struct ds_srcmap *m, const struct token *title)
+{
+    size_t n = title->end - title->start;
+    char *raw = malloc(n + 1);
+    if (raw == NULL) {
+        oom(m);
+        return;
+    }
+    memcpy(raw, m->text + title->start, n);
+    raw[n] = '\0';
+    for (size_t i = title->start; i < title->end; i++)
+        if (m->text[i] != '\n')
+            m->text[i] = ' ';
+    out_str(m, " " DS_SRCMAP_TITLE " = ");
+    for (size_t i = 0; i < n; i++) {
+        if (raw[i] == '\\' && raw[i + 1] == '\n')
+            i++; /* a continued line: the string goes on */
+        else if (raw[i] != '\n')
+            out_char(m, raw[i]);
+    }
+    out_char(m, ' ');
+    free(raw);
+}
+
 static void walk(struct lexer *lx, struct walk_state *ws)
 {
     struct ds_srcmap *m = lx->m;
@@ -308,12 +402,20 @@ static void walk(struct lexer *lx, struct walk_state *ws)
                          titled ? t[1].text : "");
                 add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file,
                           titled ? t[2].line : t[1].line);
+                if (titled)
+                    move_title(m, &t[1]);
             }
         } else if (t[0].type == T_PUNCT && tx[0] == '}') {
             if (in_list > 0)
                 in_list--;
             else if (ws->sp > 0)
                 ws->sp--;
+        } else if (t[0].type == T_WORD && strcmp(tx, DS_SRCMAP_TITLE) == 0) {
+            ds_diag_add(m->diag, DS_SEV_ERROR, m->files[lx->file], t[0].line,
+                        "a section's title is written before its brace: "
+                        "certificate \"name\" { ... }",
+                        "no such option '%s'", tx);
+            m->failed = true;
         } else if (t[0].type == T_PUNCT && tx[0] == '=' &&
                    t[1].type == T_WORD && in_list == 0) {
             add_place(m, top ? top->sec : NULL,
@@ -457,6 +559,7 @@ struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
         ds_srcmap_free(m);
         return NULL;
     }
+    build_index(m);
     if (ws.sp > 0) {
         /* libconfuse 3.3 silently accepts a section left open at EOF. */
         struct frame *f = &ws.stack[ws.sp - 1];
@@ -489,6 +592,7 @@ void ds_srcmap_free(struct ds_srcmap *m)
     }
     free(m->files);
     free(m->places);
+    free(m->index);
     free(m->lines);
     free(m->text);
     free(m);
@@ -518,26 +622,17 @@ void ds_srcmap_locate(const struct ds_srcmap *m, int line, const char **file,
     *real_line = m->lines[line].line;
 }
 
-static bool eq(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
 bool ds_srcmap_find(const struct ds_srcmap *m, const char *sec,
                     const char *title, const char *opt, const char **file,
                     int *line)
 {
-    if (m == NULL)
+    if (m == NULL || m->index == NULL)
         return false;
-    for (size_t i = m->nplaces; i-- > 0;) {
-        const struct place *pl = &m->places[i];
-        if (eq(pl->sec, sec) && eq(pl->title, title) && eq(pl->opt, opt)) {
-            *file = m->files[pl->at.file];
-            *line = pl->at.line;
-            return true;
-        }
-    }
-    return false;
+    size_t i = *index_slot(m, sec, title, opt);
+    if (i == 0)
+        return false;
+    const struct place *pl = &m->places[i - 1];
+    *file = m->files[pl->at.file];
+    *line = pl->at.line;
+    return true;
 }

@@ -23,10 +23,20 @@
 struct ds_srcmap;
 
 /*
+ * libconfuse finds a titled section's earlier namesake with a linear
+ * search, so a file with thousands of certificate sections parses in
+ * quadratic time. The flattened text therefore holds no titles: a titled
+ * section `name "title" {` reaches libconfuse as `name { __title = "title"`
+ * (on the same line), and config.c declares the option and checks titles.
+ * A user cannot write the option (it is an error in the file).
+ */
+#define DS_SRCMAP_TITLE "__title"
+
+/*
  * Read `file` and the files it includes. `titled` lists the section names
  * that take a title (NULL-terminated; must outlive the map). Returns NULL
- * with an error in diag when a file cannot be read or includes nest more
- * than 10 deep.
+ * with an error in diag when a file cannot be read, includes nest more
+ * than 10 deep, or the file names DS_SRCMAP_TITLE itself.
  */
 struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
                                   struct ds_diag *diag);

@@ -172,6 +172,22 @@ int ds_strcasecmp(const char *a, const char *b)
     }
 }
 
+int ds_thumbprint_normalise(const char *in, char *out)
+{
+    size_t n = 0;
+    for (const char *p = in; *p; p++) {
+        char c = *p;
+        if (c == ' ' || c == ':' || c == '\t')
+            continue;
+        if (n == 40 || !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                         (c >= 'A' && c <= 'F')))
+            return -1;
+        out[n++] = (c >= 'a' && c <= 'f') ? (char)(c - 'a' + 'A') : c;
+    }
+    out[n] = '\0';
+    return n == 40 ? 0 : -1;
+}
+
 char *ds_time_iso(long long t, char *buf, size_t size)
 {
     time_t tt = (time_t)t;

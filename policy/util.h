@@ -59,6 +59,13 @@ static inline char ds_lower(char c)
 }
 int ds_strcasecmp(const char *a, const char *b);
 
+/*
+ * Normalise a SHA-1 thumbprint as Exchange writes it: 40 hex digits, upper
+ * case; spaces, tabs and colons in the input are ignored. out must hold 41
+ * bytes. Returns 0, or -1 when `in` is not a thumbprint.
+ */
+int ds_thumbprint_normalise(const char *in, char *out);
+
 /* Format a UTC time as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21). */
 char *ds_time_iso(long long t, char *buf, size_t size);
 /* Parse "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" (UTC). Returns 0 or -1. */

@@ -383,6 +383,76 @@ static void test_include(void)
     ds_diag_free(&d);
 }
 
+static void test_paths(void)
+{
+    mkdir(path_of("sub"), 0755);
+    write_file("sub/certs.conf", "certificate \"a\" {\n"
+                                 "  cert = \"certs/a.pem\"\n"
+                                 "  key = \"/abs/a.key\"\n}\n");
+    struct ds_diag d;
+    struct ds_config *c = load("server {\n  trust_store = \"cas.pem\"\n}\n"
+                               "include(\"sub/certs.conf\")\n",
+                               &d);
+    if (!ok(c != NULL && c->ncerts == 1, "paths: config loads"))
+        ds_diag_print(&d, stdout);
+    if (c && c->ncerts == 1) {
+        is_str(c->certs[0].cert, path_of("sub/certs/a.pem"),
+               "relative cert path: relative to the file that names it");
+        is_str(c->certs[0].key, "/abs/a.key", "absolute key path kept");
+        ok(c->certs[0].chain == NULL, "unset chain is NULL");
+        is_str(c->server.trust_store, path_of("cas.pem"),
+               "relative trust_store: relative to the main file");
+        is_int(c->server.where_trust_store.line, 2,
+               "trust_store: line where it is written");
+        is_int(c->certs[0].where_cert.line, 2, "cert: line in included file");
+        is_str(c->certs[0].where_cert.file, path_of("sub/certs.conf"),
+               "cert: included file named");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+}
+
+static void test_titles(void)
+{
+    struct ds_diag d;
+    struct ds_config *c =
+        load("receive_connector \"A \\\"quoted\\\" {x}\" {\n"
+             "  fqdn = \"a.example\"\n}\n"
+             "receive_connector \"B\"\n{\n  fqdn = \"b.example\"\n}\n"
+             "send_connector 'single' { address_spaces = { \"*\" } }\n",
+             &d);
+    if (!ok(c != NULL && c->nrecv == 2 && c->nsend == 1,
+            "titles: quotes, braces, brace on the next line, '...'"))
+        ds_diag_print(&d, stdout);
+    if (c && c->nrecv == 2 && c->nsend == 1) {
+        is_str(c->recv[0].name, "A \"quoted\" {x}", "title with escapes kept");
+        is_str(c->recv[0].fqdn, "a.example", "its options are its own");
+        is_str(c->recv[1].name, "B", "title before a brace on the next line");
+        is_int(c->recv[1].where.line, 4, "that section's line");
+        is_str(c->send[0].name, "single", "single-quoted title");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+
+    expect_error("receive_connector \"A\" { }\n\n"
+                 "receive_connector \"A\" { }\n",
+                 "domsec.conf:3: error: receive_connector \"A\": found "
+                 "duplicate title 'A'",
+                 "own title", "duplicate title: at the second one");
+    expect_error("server { }\ncertificate {\n  cert = \"/x.pem\"\n}\n",
+                 "domsec.conf:2: error: certificate: the section has no title",
+                 "name \"title\"", "titled section without a title");
+    expect_error("certificate \"a\" {\n  __title = \"b\"\n}\n",
+                 "domsec.conf:2: error: no such option '__title'", NULL,
+                 "the reserved title option cannot be written");
+    expect_error("certificate \"a\" {\n  crt = \"/x.pem\"\n}\n",
+                 "certificate \"a\": no such option 'crt'", "'cert'",
+                 "error inside a titled section names the title");
+    expect_error("certificate \"a\" { zzzzzz = 1 }\n",
+                 "no such option 'zzzzzz'", "allowed in certificate: cert,",
+                 "hint lists the options, not the hidden one");
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -395,6 +465,8 @@ int main(void)
     test_errors();
     test_comment_lines();
     test_include();
+    test_paths();
+    test_titles();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)

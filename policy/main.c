@@ -1,0 +1,397 @@
+/*
+ * main.c - domsec-policy: the command line (shared/DESIGN.md). Parses
+ * arguments, loads the configuration and the certificate store (with the
+ * what-if --with/--without), runs one command and chooses the exit status.
+ *
+ * Must not: hold any rule (select.c, lint.c) or format results
+ * (report.c). The only place in the policy engine that exits.
+ *
+ * Exit status: 0 ok; 1 select/explain: a connector cannot advertise or use
+ * TLS, lint: an error; 64 usage; 70 internal error (out of memory); 78 a
+ * configuration or certificate file error.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "certstore.h"
+#include "lint.h"
+#include "report.h"
+#include "select.h"
+
+#ifndef DS_DEFAULT_CONFIG
+#define DS_DEFAULT_CONFIG "/etc/domsec/domsec.conf"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE 64
+#define EXIT_SOFTWARE 70
+
+/* Options a command accepts besides the global ones. */
+enum { CMD_CONNECTORS = 1 << 0, CMD_DAYS = 1 << 1 };
+
+struct cli {
+    const char *config;
+    long long at;
+    const char **with, **without;
+    size_t nwith, nwithout;
+    bool json;
+    int days;
+    bool days_set;
+    const struct command *cmd;
+    struct ds_strlist args; /* after the command */
+};
+
+/* What a command gets: everything loaded. */
+struct ctx {
+    const struct cli *cli;
+    const struct ds_config *cfg;
+    struct ds_certstore *store;
+    struct ds_diag *diag; /* load diagnostics (warnings only by now) */
+};
+
+struct command {
+    const char *name;
+    int (*run)(struct ctx *c);
+    unsigned flags;
+    const char *usage;
+};
+
+static int cmd_select(struct ctx *c);
+static int cmd_explain(struct ctx *c);
+static int cmd_lint(struct ctx *c);
+static int cmd_certs(struct ctx *c);
+static int cmd_check(struct ctx *c);
+
+static const struct command commands[] = {
+    {"select", cmd_select, CMD_CONNECTORS,
+     "select [CONNECTOR...]     the certificate every connector uses"},
+    {"explain", cmd_explain, CMD_CONNECTORS,
+     "explain [CONNECTOR...]    the same, every step of the rules"},
+    {"lint", cmd_lint, CMD_DAYS,
+     "lint [--days N]           problems and expiry forecast (default 60 "
+     "days)"},
+    {"certs", cmd_certs, 0,
+     "certs                     the certificate store, with the "
+     "tls_certificate_name of each"},
+    {"check-config", cmd_check, 0,
+     "check-config              parse and validate only"},
+    /* render postfix|sendmail [--output DIR] comes here: a command that
+     * calls ds_select_run() and writes MTA configuration from the results
+     * (add CMD_OUTPUT and its option below). */
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: domsec-policy [-c FILE] [--at ISO-8601] "
+                "[--without THUMBPRINT]...\n"
+                "                     [--with CERT.pem[:KEY.pem]]... COMMAND "
+                "[--json]\n\n"
+                "commands:\n");
+    for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
+        fprintf(fp, "  %s\n", commands[i].usage);
+    fprintf(fp,
+            "\noptions:\n"
+            "  -c, --config FILE     configuration (default %s)\n"
+            "  --at TIME             evaluate at TIME (YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM[:SS]Z, UTC)\n"
+            "  --without THUMBPRINT  as if this certificate were removed\n"
+            "  --with CERT[:KEY]     as if this certificate (services smtp) "
+            "were added\n"
+            "  --json                machine-readable output\n"
+            "  -h, --help            this help\n"
+            "  -V, --version         the version\n\n"
+            "exit status: 0 ok, 1 a connector cannot use TLS (select, "
+            "explain) or lint\n"
+            "found an error, 64 usage error, 78 configuration or "
+            "certificate error.\n"
+            "See domsec-policy(8) and domsec.conf(5).\n",
+            DS_DEFAULT_CONFIG);
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "domsec-policy: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'domsec-policy --help'.\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+    const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+    if (nv == NULL)
+        return -1;
+    nv[(*n)++] = s;
+    *v = nv;
+    return 0;
+}
+
+/* The options and the command. Returns -1 to go on, or an exit status. */
+static int parse_options(int argc, char **argv, struct cli *cli)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"at", required_argument, NULL, 'a'},
+        {"with", required_argument, NULL, 'w'},
+        {"without", required_argument, NULL, 'W'},
+        {"json", no_argument, NULL, 'j'},
+        {"days", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    const char *at = NULL, *days = NULL;
+    int o;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
+        switch (o) {
+        case 'c':
+            cli->config = optarg;
+            break;
+        case 'a':
+            at = optarg;
+            break;
+        case 'w':
+        case 'W':
+            if (push(o == 'w' ? &cli->with : &cli->without,
+                     o == 'w' ? &cli->nwith : &cli->nwithout, optarg) < 0)
+                return EXIT_SOFTWARE;
+            break;
+        case 'j':
+            cli->json = true;
+            break;
+        case 'd':
+            days = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("domsec-policy %s\n", PACKAGE_VERSION);
+            return 0;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "no command given");
+    for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
+        if (strcmp(argv[optind], commands[i].name) == 0)
+            cli->cmd = &commands[i];
+    if (cli->cmd == NULL)
+        return usage_error("unknown command '%s'", argv[optind]);
+    cli->args.v = (const char **)argv + optind + 1;
+    cli->args.n = (size_t)(argc - optind - 1);
+    if (cli->args.n > 0 && !(cli->cmd->flags & CMD_CONNECTORS))
+        return usage_error("'%s' takes no arguments", cli->cmd->name);
+    if (at && ds_time_parse(at, &cli->at) < 0)
+        return usage_error("--at: cannot read the time '%s' (write "
+                           "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)",
+                           at);
+    if (days) {
+        char *end;
+        long d = strtol(days, &end, 10);
+        if (!(cli->cmd->flags & CMD_DAYS))
+            return usage_error("--days is an option of lint, not of '%s'",
+                               cli->cmd->name);
+        if (*days == '\0' || *end != '\0' || d < 0 || d > 36500)
+            return usage_error("--days: '%s' is not a number of days", days);
+        cli->days = (int)d;
+    }
+    for (size_t i = 0; i < cli->nwithout; i++) {
+        char tp[41];
+        if (ds_thumbprint_normalise(cli->without[i], tp) < 0)
+            return usage_error("--without: '%s' is not a SHA-1 thumbprint "
+                               "(40 hex digits, as `domsec-policy certs` "
+                               "prints them)",
+                               cli->without[i]);
+    }
+    return -1;
+}
+
+/* Problems the store found on first use: print them; 78 when errors. */
+static int store_failed(const struct ctx *c)
+{
+    const struct ds_diag *d = ds_certstore_diag(c->store);
+    ds_diag_print(d, stderr);
+    return d->nerrors ? DS_EXIT_CONFIG : 0;
+}
+
+static int run_selection(const struct ctx *c, struct ds_selection *sel)
+{
+    if (ds_select_run(c->cfg, c->store, c->cli->at, &c->cli->args, sel) < 0) {
+        fprintf(stderr, "domsec-policy: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    return store_failed(c);
+}
+
+static int select_or_explain(struct ctx *c, bool explain)
+{
+    struct ds_selection sel;
+    int rc = run_selection(c, &sel);
+    if (rc == 0) {
+        if (c->cli->json)
+            ds_report_select_json(stdout, c->store, &sel);
+        else
+            ds_report_select_text(stdout, c->store, &sel, explain);
+        rc = ds_select_all_advertise(&sel) ? 0 : 1;
+    }
+    ds_selection_free(&sel);
+    return rc;
+}
+
+static int cmd_select(struct ctx *c)
+{
+    return select_or_explain(c, false);
+}
+
+static int cmd_explain(struct ctx *c)
+{
+    return select_or_explain(c, true);
+}
+
+static int cmd_lint(struct ctx *c)
+{
+    struct ds_lint lint;
+    ds_certstore_check_all(c->store, c->cli->at);
+    int rc = store_failed(c);
+    if (rc != 0)
+        return rc;
+    if (ds_lint_run(c->cfg, c->store, c->cli->at, c->cli->days, c->diag,
+                    &lint) < 0) {
+        ds_lint_free(&lint);
+        fprintf(stderr, "domsec-policy: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    if (c->cli->json)
+        ds_report_lint_json(stdout, &lint);
+    else
+        ds_report_lint_text(stdout, &lint);
+    rc = lint.nerrors ? 1 : 0;
+    ds_lint_free(&lint);
+    return rc;
+}
+
+static int cmd_certs(struct ctx *c)
+{
+    struct ds_selection sel;
+    ds_certstore_check_all(c->store, c->cli->at);
+    int rc = run_selection(c, &sel);
+    if (rc == 0 && c->cli->json)
+        ds_report_certs_json(stdout, c->store, &sel);
+    else if (rc == 0)
+        ds_report_certs_text(stdout, c->store, &sel);
+    ds_selection_free(&sel);
+    return rc;
+}
+
+static int cmd_check(struct ctx *c)
+{
+    ds_certstore_check_all(c->store, c->cli->at);
+    const struct ds_diag *lazy = ds_certstore_diag(c->store);
+    int rc = store_failed(c);
+    if (c->cli->json)
+        ds_report_check_json(stdout, c->cli->config, rc ? NULL : c->cfg,
+                             c->store, rc ? lazy : c->diag);
+    else if (rc == 0)
+        ds_report_check_text(stdout, c->cli->config, c->cfg, c->store);
+    return rc;
+}
+
+/* Load failed: the diagnostics on stderr (and as JSON for check-config). */
+static int load_failed(const struct cli *cli, const struct ds_diag *diag)
+{
+    ds_diag_print(diag, stderr);
+    if (cli->json && cli->cmd->run == cmd_check)
+        ds_report_check_json(stdout, cli->config, NULL, NULL, diag);
+    return DS_EXIT_CONFIG;
+}
+
+/* --with CERT[:KEY] and --without THUMBPRINT. Returns 0 or an exit code. */
+static int what_if(const struct cli *cli, struct ds_certstore *store,
+                   struct ds_diag *diag)
+{
+    for (size_t i = 0; i < cli->nwith; i++) {
+        char *cert = strdup(cli->with[i]), *key = NULL;
+        char *colon = cert ? strrchr(cert, ':') : NULL;
+        if (cert == NULL)
+            return EXIT_SOFTWARE;
+        if (colon) { /* CERT:KEY; "CERT:" has no key */
+            *colon = '\0';
+            key = colon[1] ? colon + 1 : NULL;
+        }
+        int r = ds_certstore_add(store, cert, key, diag);
+        free(cert);
+        if (r < 0)
+            return load_failed(cli, diag);
+    }
+    for (size_t i = 0; i < cli->nwithout; i++)
+        if (ds_certstore_remove(store, cli->without[i]) == 0)
+            return usage_error("--without: no certificate with thumbprint "
+                               "%s in the store",
+                               cli->without[i]);
+    return 0;
+}
+
+/* select/explain CONNECTOR...: every name must be a connector. */
+static int check_connectors(const struct cli *cli, const struct ds_config *cfg)
+{
+    for (size_t i = 0; i < cli->args.n; i++) {
+        const char *n = cli->args.v[i];
+        if (!ds_config_recv_by_name(cfg, n) && !ds_config_send_by_name(cfg, n))
+            return usage_error("no connector named '%s' in %s", n, cli->config);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {.config = DS_DEFAULT_CONFIG,
+                      .at = (long long)time(NULL),
+                      .days = DS_LINT_DEFAULT_DAYS};
+    struct ds_diag diag = {0};
+    struct ds_config *cfg = NULL;
+    struct ds_certstore *store = NULL;
+    int rc = parse_options(argc, argv, &cli);
+    if (rc >= 0)
+        goto out;
+    if ((cfg = ds_config_load(cli.config, &diag)) == NULL) {
+        rc = load_failed(&cli, &diag);
+        goto out;
+    }
+    if ((rc = check_connectors(&cli, cfg)) != 0)
+        goto out;
+    if ((store = ds_certstore_load(cfg, &diag)) == NULL) {
+        rc = load_failed(&cli, &diag);
+        goto out;
+    }
+    if ((rc = what_if(&cli, store, &diag)) != 0)
+        goto out;
+    /* lint and check-config --json report warnings themselves */
+    if (cli.cmd->run != cmd_lint && !(cli.json && cli.cmd->run == cmd_check))
+        ds_diag_print(&diag, stderr);
+    struct ctx c = {.cli = &cli, .cfg = cfg, .store = store, .diag = &diag};
+    rc = cli.cmd->run(&c);
+out:
+    ds_certstore_free(store);
+    ds_config_free(cfg);
+    ds_diag_free(&diag);
+    free(cli.with);
+    free(cli.without);
+    return rc;
+}
