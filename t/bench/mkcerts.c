@@ -7,7 +7,6 @@
  *
  * Writes into DIR (which must exist):
  *   ca.pem               a self-signed root CA (EC P-256), the trust store
- *   leaf.key             one EC P-256 key, shared by every leaf (mode 0600)
  *   cert-NNNNN.pem       COUNT leaves signed by the CA, NNNNN = 1..COUNT:
  *                        the first and every EVERY-th (default 100) name
  *                        HOST (default mail.contoso.com) in CN and SAN,
@@ -15,10 +14,14 @@
  *                        minute after the one before (from 2025-01-01), so
  *                        the last one naming HOST is the newest; all
  *                        expire on 2036-01-01
- * Fast because nothing is decoded or re-keyed per certificate: one key
- * for every leaf, and one certificate object changed and re-signed for
- * each (in OpenSSL 3.0 setting a public key costs ~1 ms and copying a
- * certificate ~0.5 ms, signing 70 us). The certificates are distinct:
+ *   cert-NNNNN.key       its EC P-256 key (mode 0600): a key of its own for
+ *                        a certificate naming HOST (those are the ones a
+ *                        connector's selection checks), one shared key for
+ *                        the others
+ * Fast because almost nothing is decoded or re-keyed per certificate: in
+ * OpenSSL 3.0 setting a public key costs ~1 ms and copying a certificate
+ * ~0.5 ms, signing 70 us; one certificate object is changed and re-signed
+ * for each leaf with the shared key. The certificates are distinct:
  * serial, names, dates and signature differ.
  * Exits 0, 1 on an OpenSSL or file error, 64 on usage.
  *
@@ -138,32 +141,39 @@ static int reuse(X509 *x, long serial, const char *cn, const char *not_before,
                : -1;
 }
 
-static int write_cert(const char *file, X509 *x)
+/* Write len bytes to DIR/file with the given mode. */
+static int write_file(const char *file, const void *data, size_t len,
+                      mode_t mode)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    FILE *f = fopen(path, "w");
-    if (f == NULL || !PEM_write_X509(f, x)) {
-        if (f)
-            fclose(f);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    if (fd < 0)
         return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
+    ssize_t w = write(fd, data, len);
+    return close(fd) == 0 && w == (ssize_t)len ? 0 : -1;
 }
 
-static int write_key(const char *file, EVP_PKEY *k)
+/* PEM text of a certificate or of a private key, in *buf (freed by the
+ * caller's BIO_free of *bio). */
+static long pem_of(X509 *x, EVP_PKEY *k, BIO **bio, char **buf)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-    if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
+    *bio = BIO_new(BIO_s_mem());
+    if (*bio == NULL ||
+        !(x ? PEM_write_bio_X509(*bio, x)
+            : PEM_write_bio_PrivateKey(*bio, k, NULL, NULL, 0, NULL, NULL)))
         return -1;
-    }
-    int ok = PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
-    return fclose(f) == 0 && ok ? 0 : -1;
+    return BIO_get_mem_data(*bio, buf);
+}
+
+static int write_pem(const char *file, X509 *x, EVP_PKEY *k)
+{
+    BIO *bio = NULL;
+    char *buf;
+    long n = pem_of(x, k, &bio, &buf);
+    int rc = n > 0 ? write_file(file, buf, (size_t)n, x ? 0644 : 0600) : -1;
+    BIO_free(bio);
+    return rc;
 }
 
 static void usage(FILE *f)
@@ -210,11 +220,15 @@ int main(int argc, char **argv)
         (tmpl = template(key, ca, false)) == NULL ||
         finish(tmpl, 2, host, false, "20250101000000Z", cakey) < 0)
         return fail("cannot make the CA");
-    if (write_cert("ca.pem", ca) < 0 || write_key("leaf.key", key) < 0)
+    BIO *keybio = NULL;
+    char *keypem;
+    long keylen = pem_of(NULL, key, &keybio, &keypem);
+    if (write_pem("ca.pem", ca, NULL) < 0 || keylen <= 0)
         return fail("cannot write the CA or the key");
     for (long i = 1; i <= count; i++) {
-        char cn[300], file[64], start[32];
-        if (i == 1 || i % every == 0)
+        char cn[300], file[64], keyfile[64], start[32];
+        bool named = i == 1 || i % every == 0;
+        if (named)
             snprintf(cn, sizeof(cn), "%s", host);
         else
             snprintf(cn, sizeof(cn), "host%05ld.contoso.com", i);
@@ -227,10 +241,24 @@ int main(int argc, char **argv)
         timegm(&tm); /* normalise the day of the month */
         strftime(start, sizeof(start), "%Y%m%d%H%M%SZ", &tm);
         snprintf(file, sizeof(file), "cert-%05ld.pem", i);
-        if (reuse(tmpl, i + 1, cn, start, cakey) < 0 ||
-            write_cert(file, tmpl) < 0)
+        snprintf(keyfile, sizeof(keyfile), "cert-%05ld.key", i);
+        if (named) {
+            /* a key of its own: these are the ones select checks */
+            EVP_PKEY *own = EVP_EC_gen("P-256");
+            X509 *x = own ? template(own, ca, false) : NULL;
+            if (x == NULL || reuse(x, i + 1, cn, start, cakey) < 0 ||
+                write_pem(file, x, NULL) < 0 ||
+                write_pem(keyfile, NULL, own) < 0)
+                return fail("cannot make or write a leaf certificate");
+            X509_free(x);
+            EVP_PKEY_free(own);
+        } else if (reuse(tmpl, i + 1, cn, start, cakey) < 0 ||
+                   write_pem(file, tmpl, NULL) < 0 ||
+                   write_file(keyfile, keypem, (size_t)keylen, 0600) < 0) {
             return fail("cannot make or write a leaf certificate");
+        }
     }
+    BIO_free(keybio);
     X509_free(tmpl);
     X509_free(ca);
     EVP_PKEY_free(key);

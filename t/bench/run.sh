@@ -446,8 +446,8 @@ select_conf() {
         printf '  fqdn = "mail.contoso.com"\n  domain_secure_enabled = true\n}\n'
         awk -v n="$1" -v d="$tmp/certs" 'BEGIN { for (i = 1; i <= n; i++)
             printf "certificate \"c%05d\" {\n  cert = \"%s/cert-%05d.pem\"\n" \
-                   "  key = \"%s/leaf.key\"\n  services = { \"smtp\" }\n}\n",
-                   i, d, i, d }'
+                   "  key = \"%s/cert-%05d.key\"\n  services = { \"smtp\" }\n}\n",
+                   i, d, i, d, i }'
     } >"$tmp/select-$1.conf"
 }
 
@@ -747,7 +747,8 @@ details() {
         "MiB, domsec-milter ${rss_ds:-n/a} MiB."
     echo "domsec-policy select --json: median (lowest-highest) of" \
         "$SELECT_RUNS runs;"
-    echo "one certificate in 100 names the connectors' host (mkcerts -e 100)."
+    echo "one certificate in 100 names the connectors' host (mkcerts -e 100)"
+    echo "and has a key of its own; the others share one key."
     if [ -n "${e2e_ratio:-}" ]; then
         echo "Postfix end to end (smtp-source -s $E2E_CONC, $E2E_MSGS messages" \
             "a run, one"
