@@ -195,6 +195,7 @@ pair() {
         else
             eval "RATE_$x=FAILED"
         fi
+        eval "NEG_$x=\"actions \$(field actions), pflags \$(field pflags)\""
     done
     LINE=$(grep '^result mode=ratio' "$tmp/pair.out")
     RATIO=$(field ratio)
@@ -251,6 +252,11 @@ throughput() {
             r=1
             while [ -n "$ds_spec" ] && [ "$r" -le "$ROUNDS" ]; do
                 pair "$null_spec" null "$ds_spec" domsec "$c"
+                if [ "$NEG_A" != "$NEG_B" ]; then
+                    negotiation="differs on $tr: null $NEG_A, domsec $NEG_B"
+                elif [ -z "${negotiation:-}" ]; then
+                    negotiation="same: $NEG_A"
+                fi
                 record "null_${tr}_$c" "$RATE_A" "${P99_A:-}"
                 record "ds_${tr}_$c" "$RATE_B" "${P99_B:-}"
                 [ "$RATE_A" = FAILED ] || [ "$RATE_B" = FAILED ] ||
@@ -659,6 +665,9 @@ summary() {
     sc=${selfcheck:-n/a}
     line "driver self-check (nullmilter -r, -H)" "${sc%%:*}" "caught" \
         "$(case $sc in ok*) echo PASS ;; n/a) echo n/a ;; *) echo MISS ;; esac)"
+    neg=${negotiation:-n/a}
+    line "null milter negotiates as domsec does" "${neg%%:*}" "same" \
+        "$(case $neg in same*) echo PASS ;; n/a) echo n/a ;; *) echo MISS ;; esac)"
     for tr in unix inet; do
         for c in $CONNS; do
             cell=$(ratio_cell "$tr" "$c")
@@ -711,6 +720,7 @@ details() {
     echo "split between null and domsec ($ALL_ROUNDS runs null versus -a); a"
     echo "milter's rate is connections x its sessions / their summed latency."
     echo "domsec / null: median of the runs' ratios (lowest-highest)."
+    echo "Negotiation (milterload's view of both): ${negotiation:-n/a}."
     printf '  %-32s %s\n' "" "$hdr"
     for tr in unix inet; do
         for k in null all ds ratio; do
