@@ -7,7 +7,8 @@
 #
 # Environment:
 #   BENCH_SESSIONS  sessions per milterload run, split over the connections
-#                   and the two milters compared (default 4000)
+#                   and the two milters compared (default 4000; at least
+#                   100 a connection)
 #   BENCH_CONNS     concurrencies (default "1 16 64")
 #   BENCH_ROUNDS    runs per concurrency (default 7): milterload's pair
 #                   mode, the null milter and domsec-milter side by side;
@@ -46,11 +47,12 @@ SESSIONS=${BENCH_SESSIONS:-4000}
 CONNS=${BENCH_CONNS:-"1 16 64"}
 ROUNDS=${BENCH_ROUNDS:-7}
 ALL_ROUNDS=2 # pair runs of the null milter versus the all-steps one (-a)
+PAIR_MIN=100 # sessions a connection, at least, in a pair run
 E2E_MSGS=${BENCH_E2E_MSGS:-800} E2E_ROUNDS=5 E2E_CONC=16
 IDLE=1000 HOLD=3 BIG=1000000 LOOKUP_ARGS=
 SELECT_SIZES="10 1000 10000" SELECT_RUNS=3
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-    SESSIONS=700 ROUNDS=3 ALL_ROUNDS=1 IDLE=100 HOLD=1 BIG=10000
+    SESSIONS=700 ROUNDS=3 ALL_ROUNDS=1 PAIR_MIN=20 IDLE=100 HOLD=1 BIG=10000
     LOOKUP_ARGS="-q 20000 -r 1 10 1000"
     SELECT_SIZES="10 100" SELECT_RUNS=1 E2E_MSGS=100 E2E_ROUNDS=1
 fi
@@ -183,7 +185,7 @@ start_on() {
 # milter answered wrong.
 pair() {
     n=$((SESSIONS / $5))
-    [ "$n" -ge 2 ] || n=2
+    [ "$n" -ge "$PAIR_MIN" ] || n=$PAIR_MIN # 10 blocks of 10 a connection
     "$bench/milterload" -s "$1" --expect "$2" --versus "$3" \
         --versus-expect "$4" --mix eom -c "$5" -n "$n" 2>>"$raw" |
         tee -a "$raw" | grep '^result ' >"$tmp/pair.out"
@@ -716,7 +718,8 @@ details() {
     for c in $CONNS; do hdr="$hdr$(printf '%-20s' "$c conn")"; done
     echo "Milter protocol throughput (milterload pair mode, eom mix):"
     echo "sessions/s (p99 latency, ms), medians of $ROUNDS runs of" \
-        "$SESSIONS sessions"
+        "$SESSIONS sessions (at"
+    echo "least $PAIR_MIN a connection)"
     echo "split between null and domsec ($ALL_ROUNDS runs null versus -a); a"
     echo "milter's rate is connections x its sessions / their summed latency."
     echo "domsec / null: median of the runs' ratios (lowest-highest)."
