@@ -8,7 +8,7 @@
 # Environment:
 #   BENCH_SESSIONS  sessions per milterload run, split over the connections
 #                   and the two milters compared (default 4000; at least
-#                   100 a connection)
+#                   250 a connection)
 #   BENCH_CONNS     concurrencies (default "1 16 64")
 #   BENCH_ROUNDS    runs per concurrency (default 7): milterload's pair
 #                   mode, the null milter and domsec-milter side by side;
@@ -47,7 +47,7 @@ SESSIONS=${BENCH_SESSIONS:-4000}
 CONNS=${BENCH_CONNS:-"1 16 64"}
 ROUNDS=${BENCH_ROUNDS:-7}
 ALL_ROUNDS=2 # pair runs of the null milter versus the all-steps one (-a)
-PAIR_MIN=100 # sessions a connection, at least, in a pair run
+PAIR_MIN=250 # sessions a connection, at least, in a pair run
 E2E_MSGS=${BENCH_E2E_MSGS:-800} E2E_ROUNDS=5 E2E_CONC=16
 IDLE=1000 HOLD=3 BIG=1000000 LOOKUP_ARGS=
 SELECT_SIZES="10 1000 10000" SELECT_RUNS=3
@@ -185,7 +185,7 @@ start_on() {
 # milter answered wrong.
 pair() {
     n=$((SESSIONS / $5))
-    [ "$n" -ge "$PAIR_MIN" ] || n=$PAIR_MIN # 10 blocks of 10 a connection
+    [ "$n" -ge "$PAIR_MIN" ] || n=$PAIR_MIN # 25 blocks of 10 a connection
     "$bench/milterload" -s "$1" --expect "$2" --versus "$3" \
         --versus-expect "$4" --mix eom -c "$5" -n "$n" 2>>"$raw" |
         tee -a "$raw" | grep '^result ' >"$tmp/pair.out"
