@@ -30,10 +30,13 @@
 #include "peer.h"
 #include "stats.h"
 
-/* Protocol steps the milter skips, and those it never answers. */
+/* Protocol steps the milter skips, and those it never answers: it never
+ * refuses at CONNECT (a refusal needs the sender, at MAIL) and only counts
+ * headers, so the MTA need not wait for either. Declining the CONNECT
+ * reply saves the MTA one round trip per session. */
 #define DS_SKIP_STEPS                                                          \
     (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOEOH |             \
-     SMFIP_NOBODY | SMFIP_NR_HDR)
+     SMFIP_NOBODY | SMFIP_NR_HDR | SMFIP_NR_CONN)
 #define DS_ACTIONS                                                             \
     (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
@@ -75,7 +78,8 @@ static struct conn *conn_of(SMFICTX *ctx)
 
 static void copy(char *dst, size_t size, const char *src)
 {
-    snprintf(dst, size, "%s", src ? src : "");
+    size_t off = 0;
+    ds_append(dst, size, &off, src ? src : "");
 }
 
 /* ---- logging one decision ------------------------------------------- */
@@ -110,12 +114,17 @@ static void log_decision(struct conn *c)
     ds_log_kv(line, sizeof(line), &off, "issuer", m->tls.issuer_cn);
     ds_log_kv(line, sizeof(line), &off, "result", ds_result_name(m->d.result));
     ds_log_kv(line, sizeof(line), &off, "reason", ds_reason_name(m->d.reason));
-    snprintf(event, sizeof(event), "%d", m->d.event);
+    if (m->d.event)
+        snprintf(event, sizeof(event), "%d", m->d.event);
     ds_log_kv(line, sizeof(line), &off, "event", m->d.event ? event : NULL);
     ds_log_kv(line, sizeof(line), &off, "action", ds_decision_action(&m->d));
     if (m->d.code[0]) {
-        snprintf(reply, sizeof(reply), "%s %s %s", m->d.code, m->d.xcode,
-                 m->d.text);
+        size_t r = 0;
+        ds_append(reply, sizeof(reply), &r, m->d.code);
+        ds_append(reply, sizeof(reply), &r, " ");
+        ds_append(reply, sizeof(reply), &r, m->d.xcode);
+        ds_append(reply, sizeof(reply), &r, " ");
+        ds_append(reply, sizeof(reply), &r, m->d.text);
         ds_log_kv(line, sizeof(line), &off, "reply", reply);
     }
     ds_log_kv(line, sizeof(line), &off, "mta",
@@ -205,6 +214,16 @@ static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     return SMFIS_CONTINUE;
 }
 
+/* The answer to a step whose reply may have been declined: NOREPLY when
+ * it was (libmilter logs a complaint when a declined reply is sent). When
+ * the flags are not known (a new session on a reused connection, after
+ * mlfi_close freed them) CONTINUE is the safe answer: libmilter drops it if
+ * the reply was declined, while a NOREPLY the MTA waits for would hang. */
+static sfsistat no_reply(const struct conn *c, unsigned long nr)
+{
+    return c != NULL && (c->pflags & nr) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
     (void)host;
@@ -233,10 +252,11 @@ static sfsistat mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
                "judged as %s",
                c->daemon[0] ? c->daemon : "-",
                c->connector ? c->connector->name : "domain-secure");
-    return SMFIS_CONTINUE;
+    return no_reply(c, SMFIP_NR_CONN);
 }
 
-static void gather_macros(SMFICTX *ctx, struct conn *c, struct ds_macros *mm)
+static void gather_macros(SMFICTX *ctx, struct conn *c, enum ds_mta mta,
+                          struct ds_macros *mm)
 {
     memset(mm, 0, sizeof(*mm));
     mm->v = c->mta_version[0] ? c->mta_version : NULL;
@@ -244,6 +264,13 @@ static void gather_macros(SMFICTX *ctx, struct conn *c, struct ds_macros *mm)
     mm->cipher = smfi_getsymval(ctx, "{cipher}");
     mm->cert_subject = smfi_getsymval(ctx, "{cert_subject}");
     mm->cert_issuer = smfi_getsymval(ctx, "{cert_issuer}");
+    /* Sendmail's own macros are never read under Postfix's rules, and
+     * Postfix never sends them: when those rules apply whatever {verify}
+     * says, skip the lookups (each miss scans every macro libmilter
+     * holds). */
+    if (ds_peer_detect(mta, mm) == DS_MTA_POSTFIX &&
+        (mta == DS_MTA_POSTFIX || mm->v != NULL))
+        return;
     mm->verify = smfi_getsymval(ctx, "{verify}");
     mm->cn_subject = smfi_getsymval(ctx, "{cn_subject}");
     mm->cn_issuer = smfi_getsymval(ctx, "{cn_issuer}");
@@ -265,7 +292,7 @@ static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
     enum ds_sender s = ds_sender_domain(addr, strlen(addr), m->domain, &why);
 
     struct ds_macros mm;
-    gather_macros(ctx, c, &mm);
+    gather_macros(ctx, c, cfg->milter.mta, &mm);
     m->mta = ds_peer_detect(cfg->milter.mta, &mm);
     ds_peer_tls(m->mta, &mm, &m->tls, &m->names);
     copy(m->qid, sizeof(m->qid), smfi_getsymval(ctx, "i"));
@@ -302,8 +329,7 @@ static sfsistat mlfi_header(SMFICTX *ctx, char *name, char *value)
     if (c != NULL && c->live != NULL &&
         ds_header_is_mark(name, c->live->cfg->milter.header))
         c->m.marks++;
-    return c != NULL && (c->pflags & SMFIP_NR_HDR) ? SMFIS_NOREPLY
-                                                   : SMFIS_CONTINUE;
+    return no_reply(c, SMFIP_NR_HDR);
 }
 
 static sfsistat mlfi_eom(SMFICTX *ctx)

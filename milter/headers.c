@@ -9,7 +9,6 @@
 
 #include "headers.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -19,15 +18,16 @@ bool ds_header_is_mark(const char *name, const char *mark)
     return name != NULL && mark != NULL && ds_strcasecmp(name, mark) == 0;
 }
 
+/* Append "<sep>key=value", the value quoted and cut at 600 bytes. */
 static void add(char *out, size_t size, size_t *off, const char *sep,
                 const char *key, const char *value)
 {
     char q[600];
     ds_quote(q, sizeof(q), value);
-    int n = snprintf(out + *off, size - *off, "%s%s=%s", sep, key, q);
-    if (n < 0)
-        return;
-    *off += (size_t)n < size - *off ? (size_t)n : size - *off - 1;
+    ds_append(out, size, off, sep);
+    ds_append(out, size, off, key);
+    ds_append(out, size, off, "=");
+    ds_append(out, size, off, q);
 }
 
 size_t ds_mark_format(char *out, size_t size, const struct ds_mark *m)
@@ -55,7 +55,8 @@ int ds_headers_apply(SMFICTX *ctx, const char *name, unsigned count,
                      const char *value)
 {
     char hname[128];
-    snprintf(hname, sizeof(hname), "%s", name);
+    size_t off = 0;
+    ds_append(hname, sizeof(hname), &off, name);
     /* Indices are per name (the MTAs compare names without case) and
      * shift after each deletion: delete from the last to the first. */
     for (unsigned k = count; k >= 1; k--)
@@ -64,6 +65,7 @@ int ds_headers_apply(SMFICTX *ctx, const char *name, unsigned count,
     if (value == NULL)
         return 0;
     char v[2048];
-    snprintf(v, sizeof(v), "%s", value);
+    off = 0;
+    ds_append(v, sizeof(v), &off, value);
     return smfi_insheader(ctx, 0, hname, v) == MI_SUCCESS ? 0 : -1;
 }

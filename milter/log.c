@@ -2,7 +2,9 @@
  * log.c - stderr or syslog, one line per call; value quoting.
  *
  * Must not: use stdio for stderr (its FILE lock would be one more lock
- * shared by every connection) or allocate.
+ * shared by every connection) or allocate; the message path builds its
+ * lines with ds_append/ds_quote, not printf (a decision line through
+ * snprintf cost more instructions than the decision).
  */
 #include "config.h"
 
@@ -151,7 +153,11 @@ size_t ds_quote(char *out, size_t size, const char *value)
             esc[1] = (char)*p;
             elen = 2;
         } else if (*p < ' ' || *p >= 0x7f) {
-            snprintf(esc, sizeof(esc), "\\x%02X", *p);
+            static const char hex[] = "0123456789ABCDEF";
+            esc[0] = '\\';
+            esc[1] = 'x';
+            esc[2] = hex[*p >> 4];
+            esc[3] = hex[*p & 15];
             elen = 4;
         } else {
             esc[0] = (char)*p;
@@ -170,16 +176,29 @@ size_t ds_quote(char *out, size_t size, const char *value)
     return n;
 }
 
+void ds_append(char *out, size_t size, size_t *off, const char *s)
+{
+    if (*off >= size)
+        return;
+    size_t len = strnlen(s, size - *off - 1);
+    memcpy(out + *off, s, len);
+    *off += len;
+    out[*off] = '\0';
+}
+
 void ds_log_kv(char *out, size_t size, size_t *off, const char *key,
                const char *value)
 {
     if (*off + 1 >= size)
         return;
-    int n = snprintf(out + *off, size - *off, "%s%s=", *off ? " " : "", key);
-    if (n < 0 || (size_t)n >= size - *off) {
+    /* When " key=" does not fit whole, the line is full. */
+    bool fits = (*off ? 1 : 0) + strlen(key) + 1 < size - *off;
+    ds_append(out, size, off, *off ? " " : "");
+    ds_append(out, size, off, key);
+    ds_append(out, size, off, "=");
+    if (!fits) {
         *off = size - 1;
         return;
     }
-    *off += (size_t)n;
     *off += ds_quote(out + *off, size - *off, value);
 }

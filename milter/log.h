@@ -38,6 +38,10 @@ void ds_log(enum ds_log_level level, const char *fmt, ...)
  */
 size_t ds_quote(char *out, size_t size, const char *value);
 
+/* Append s at out + *off (out holds size bytes and stays terminated; what
+ * does not fit is cut) and advance *off. */
+void ds_append(char *out, size_t size, size_t *off, const char *s);
+
 /* Append " key=value" (value through ds_quote) at out + *off. */
 void ds_log_kv(char *out, size_t size, size_t *off, const char *key,
                const char *value);

@@ -162,11 +162,22 @@ int ds_domainset_init(struct ds_domainset *s, size_t expected)
     return 0;
 }
 
-static struct ds_domainset_entry *find_slot(struct ds_domainset_entry *slots,
-                                            size_t cap, const char *name)
+/* A slot's tag: hash bits above those that pick the slot. Probes compare
+ * it first and read another name's string (a cache miss in a big set)
+ * only when it matches. */
+static uint32_t tag_of(uint64_t h)
 {
-    size_t i = (size_t)hash_name(name) & (cap - 1);
-    while (slots[i].name != NULL && strcmp(slots[i].name, name) != 0)
+    return (uint32_t)(h >> 32);
+}
+
+/* The slot holding name (whose hash is h), or the empty slot for it. */
+static struct ds_domainset_entry *find_slot(struct ds_domainset_entry *slots,
+                                            size_t cap, const char *name,
+                                            uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+    while (slots[i].name != NULL &&
+           (slots[i].tag != tag_of(h) || strcmp(slots[i].name, name) != 0))
         i = (i + 1) & (cap - 1);
     return &slots[i];
 }
@@ -177,9 +188,11 @@ static int grow(struct ds_domainset *s)
     struct ds_domainset_entry *slots = calloc(cap, sizeof(*slots));
     if (slots == NULL)
         return -1;
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slots[i].name != NULL)
-            *find_slot(slots, cap, s->slots[i].name) = s->slots[i];
+    for (size_t i = 0; i < s->cap; i++) {
+        const char *name = s->slots[i].name;
+        if (name != NULL)
+            *find_slot(slots, cap, name, hash_name(name)) = s->slots[i];
+    }
     free(s->slots);
     s->slots = slots;
     s->cap = cap;
@@ -192,11 +205,13 @@ int ds_domainset_add(struct ds_domainset *s, const char *name, void *value)
         return -1;
     if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
         return -1;
-    struct ds_domainset_entry *e = find_slot(s->slots, s->cap, name);
+    uint64_t h = hash_name(name);
+    struct ds_domainset_entry *e = find_slot(s->slots, s->cap, name, h);
     if (e->name != NULL)
         return 0;
     e->name = name;
     e->value = value;
+    e->tag = tag_of(h);
     s->n++;
     if (name[0] == '.')
         s->nsuffix++;
@@ -208,7 +223,8 @@ const struct ds_domainset_entry *ds_domainset_get(const struct ds_domainset *s,
 {
     if (s->n == 0)
         return NULL;
-    const struct ds_domainset_entry *e = find_slot(s->slots, s->cap, name);
+    const struct ds_domainset_entry *e =
+        find_slot(s->slots, s->cap, name, hash_name(name));
     return e->name != NULL ? e : NULL;
 }
 

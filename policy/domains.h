@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -38,6 +39,7 @@ int ds_domain_normalise(const char *in, size_t len, char *out, unsigned flags,
 struct ds_domainset_entry {
     const char *name; /* normalised; ".x.y" for a subdomain entry */
     void *value;
+    uint32_t tag; /* bits of name's hash (domains.c, tag_of) */
 };
 
 struct ds_domainset {

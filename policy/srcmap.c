@@ -53,20 +53,26 @@ static void oom(struct ds_srcmap *m)
     m->failed = true;
 }
 
+static int grow_text(struct ds_srcmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16384;
+    char *t = realloc(m->text, cap);
+    if (t == NULL) {
+        oom(m);
+        return -1;
+    }
+    m->text = t;
+    m->cap = cap;
+    return 0;
+}
+
+/* Append c; there is always room left for the terminating NUL, written
+ * once the text is complete (ds_srcmap_build). */
 static void out_char(struct ds_srcmap *m, char c)
 {
-    if (m->len + 2 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16384;
-        char *t = realloc(m->text, cap);
-        if (t == NULL) {
-            oom(m);
-            return;
-        }
-        m->text = t;
-        m->cap = cap;
-    }
+    if (m->len + 2 > m->cap && grow_text(m) < 0)
+        return;
     m->text[m->len++] = c;
-    m->text[m->len] = '\0';
 }
 
 /* Start output line nlines+1, coming from file:line. */
@@ -377,74 +383,81 @@ static void move_title(struct ds_srcmap *m, const struct token *title)
 static void walk(struct lexer *lx, struct walk_state *ws)
 {
     struct ds_srcmap *m = lx->m;
-    struct token t[4]; /* t[0] current, t[1..3] the ones before */
+    /* t[0] the current token, t[1..3] the ones before: pointers, rotated
+     * (copying four tokens per token was a tenth of a big load) */
+    struct token buf[4], *t[4] = {&buf[0], &buf[1], &buf[2], &buf[3]};
     int in_list = 0;
-    memset(t, 0, sizeof(t));
+    memset(buf, 0, sizeof(buf));
 
     for (;;) {
-        memmove(&t[1], &t[0], 3 * sizeof(t[0]));
-        next(lx, &t[0]);
-        if (t[0].type == T_EOF || m->failed)
+        struct token *oldest = t[3];
+        t[3] = t[2];
+        t[2] = t[1];
+        t[1] = t[0];
+        t[0] = oldest;
+        next(lx, t[0]);
+        if (t[0]->type == T_EOF || m->failed)
             return;
-        const char *tx = t[0].text;
+        const char *tx = t[0]->text;
         struct frame *top = ws->sp > 0 ? &ws->stack[ws->sp - 1] : NULL;
 
-        if (t[0].type == T_PUNCT && tx[0] == '{') {
-            if (t[1].type == T_PUNCT && t[1].text[0] == '=') {
+        if (t[0]->type == T_PUNCT && tx[0] == '{') {
+            if (t[1]->type == T_PUNCT && t[1]->text[0] == '=') {
                 in_list++;
             } else if (ws->sp < 16) {
-                bool titled = t[2].type == T_WORD && t[1].type != T_PUNCT &&
-                              is_titled(m, t[2].text);
+                bool titled = t[2]->type == T_WORD && t[1]->type != T_PUNCT &&
+                              is_titled(m, t[2]->text);
                 struct frame *f = &ws->stack[ws->sp++];
                 snprintf(f->sec, sizeof(f->sec), "%s",
-                         titled ? t[2].text : t[1].text);
+                         titled ? t[2]->text : t[1]->text);
                 snprintf(f->title, sizeof(f->title), "%s",
-                         titled ? t[1].text : "");
+                         titled ? t[1]->text : "");
                 add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file,
-                          titled ? t[2].line : t[1].line);
+                          titled ? t[2]->line : t[1]->line);
                 if (titled)
-                    move_title(m, &t[1]);
+                    move_title(m, t[1]);
             }
-        } else if (t[0].type == T_PUNCT && tx[0] == '}') {
+        } else if (t[0]->type == T_PUNCT && tx[0] == '}') {
             if (in_list > 0)
                 in_list--;
             else if (ws->sp > 0)
                 ws->sp--;
-        } else if (t[0].type == T_WORD && strcmp(tx, DS_SRCMAP_TITLE) == 0) {
-            ds_diag_add(m->diag, DS_SEV_ERROR, m->files[lx->file], t[0].line,
+        } else if (t[0]->type == T_WORD && strcmp(tx, DS_SRCMAP_TITLE) == 0) {
+            ds_diag_add(m->diag, DS_SEV_ERROR, m->files[lx->file], t[0]->line,
                         "a section's title is written before its brace: "
                         "certificate \"name\" { ... }",
                         "no such option '%s'", tx);
             m->failed = true;
-        } else if (t[0].type == T_PUNCT && tx[0] == '=' &&
-                   t[1].type == T_WORD && in_list == 0) {
+        } else if (t[0]->type == T_PUNCT && tx[0] == '=' &&
+                   t[1]->type == T_WORD && in_list == 0) {
             add_place(m, top ? top->sec : NULL,
-                      top && top->title[0] ? top->title : NULL, t[1].text,
-                      lx->file, t[1].line);
-        } else if (t[0].type == T_PUNCT && tx[0] == ')' && t[1].type == T_STR &&
-                   t[2].type == T_PUNCT && t[2].text[0] == '(' &&
-                   t[3].type == T_WORD && strcmp(t[3].text, "include") == 0) {
+                      top && top->title[0] ? top->title : NULL, t[1]->text,
+                      lx->file, t[1]->line);
+        } else if (t[0]->type == T_PUNCT && tx[0] == ')' &&
+                   t[1]->type == T_STR && t[2]->type == T_PUNCT &&
+                   t[2]->text[0] == '(' && t[3]->type == T_WORD &&
+                   strcmp(t[3]->text, "include") == 0) {
             /* Replace include("file") by the file's text. */
-            m->len = t[3].start;
+            m->len = t[3]->start;
             m->text[m->len] = '\0';
             int line = m->nlines;
-            while (line > 1 && m->lines[line].line > t[3].line)
+            while (line > 1 && m->lines[line].line > t[3]->line)
                 line--; /* a string spanning lines cannot hold include */
             m->nlines = line;
             out_newline(m, -1, 0);
-            char *path = resolve(m->files[lx->file], t[1].text);
+            char *path = resolve(m->files[lx->file], t[1]->text);
             if (path == NULL) {
                 oom(m);
                 return;
             }
             ws->depth++;
-            int r = read_file(m, path, lx->file, t[3].line, ws);
+            int r = read_file(m, path, lx->file, t[3]->line, ws);
             ws->depth--;
             free(path);
             if (r < 0)
                 return;
             out_newline(m, lx->file, lx->line);
-            memset(t, 0, sizeof(t));
+            memset(buf, 0, sizeof(buf));
         }
     }
 }
@@ -559,6 +572,7 @@ struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
         ds_srcmap_free(m);
         return NULL;
     }
+    m->text[m->len] = '\0';
     build_index(m);
     if (ws.sp > 0) {
         /* libconfuse 3.3 silently accepts a section left open at EOF. */

@@ -5,6 +5,7 @@
  *
  *   milterload -s SOCKET -c CONNS -n SESSIONS [--mix builtin|eom|FILE]
  *              [--expect null|domsec] [--timeout MS] [--trace]
+ *              [--versus SOCKET2 [--versus-expect null|domsec]]
  *   milterload -s SOCKET --idle N --hold SECONDS [--rss-pid PID]
  *   milterload -l                      (list the scenarios)
  *
@@ -19,6 +20,12 @@
  * and nothing may be modified. --expect domsec: the answers t/bench/bench.conf
  * implies (scenario.h). Output: a human line and one "result key=value ..."
  * line; exit 0 only when every session matched, 1 otherwise, 64 on usage.
+ * --versus (pair mode) compares two milters side by side: every worker
+ * alternates between them every 10 sessions (half the workers start with
+ * each), so a slow spell on a shared machine hits both alike; each gets
+ * its lines ("result mode=pair ...", its rate = CONNS * sessions / summed
+ * latency) and a last line "result mode=ratio ... ratio=RATE2/RATE1". The
+ * versus milter's answers are checked with --versus-expect (default null).
  * --idle opens N sessions up to HELO and holds them SECONDS (for the
  * milter's memory per idle session; --rss-pid reads that process's RSS
  * while they are held).
@@ -45,14 +52,23 @@
 
 #define MAX_NAMES 48   /* macro names per stage */
 #define MAX_REPORTS 10 /* problems printed in full */
+#define PAIR_BLOCK 10  /* pair mode: sessions in a row on one target */
 
 enum expect_mode { EXPECT_NULL, EXPECT_DOMSEC };
 
-struct opts {
+/* A milter under load: where it listens, what its answers must be, and
+ * what it negotiated (the same on every connection, normally). */
+struct target {
     struct mw_addr addr;
+    enum expect_mode expect;
+    _Atomic uint32_t actions, pflags;
+};
+
+struct opts {
+    struct target t[2]; /* t[1]: the --versus milter (pair mode) */
+    int ntargets;
     int conns, sessions, timeout_ms;
     struct sc_mix mix;
-    enum expect_mode expect;
     int idle, hold;
     long rss_pid;
     bool trace;
@@ -86,6 +102,7 @@ enum outcome { OK, MISMATCH, ERROR };
 
 struct session {
     const struct opts *o;
+    struct target *t;
     struct mw_conn *c;
     const struct scenario *sc;
     unsigned long seq;
@@ -99,8 +116,6 @@ struct session {
 };
 
 static atomic_int reports;
-/* What the milter negotiated (the same on every connection, normally). */
-static _Atomic uint32_t seen_actions, seen_pflags;
 
 static void report(const struct session *s)
 {
@@ -252,7 +267,7 @@ static bool good_reply_text(const struct mw_packet *p)
 
 static bool want_reject(const struct session *s, enum step st)
 {
-    return st == S_MAIL && s->o->expect == EXPECT_DOMSEC &&
+    return st == S_MAIL && s->t->expect == EXPECT_DOMSEC &&
            s->sc->expect == SC_REJECT;
 }
 
@@ -356,7 +371,7 @@ static void modification(struct session *s, const struct mw_packet *p, int *ins,
         }
     }
     value += strspn(value, " \t");
-    if (s->o->expect == EXPECT_DOMSEC && p->cmd == 'i' &&
+    if (s->t->expect == EXPECT_DOMSEC && p->cmd == 'i' &&
         s->sc->expect == SC_PASS && *ins == 0 && is_mark(name) && idx == 0 &&
         strncmp(value, "pass domain=" SC_PARTNER ";",
                 13 + strlen(SC_PARTNER)) == 0 &&
@@ -364,7 +379,7 @@ static void modification(struct session *s, const struct mw_packet *p, int *ins,
         (*ins)++;
         return;
     }
-    if (s->o->expect == EXPECT_DOMSEC && p->cmd == 'm' && s->sc->forged &&
+    if (s->t->expect == EXPECT_DOMSEC && p->cmd == 'm' && s->sc->forged &&
         *del == 0 && is_mark(name) && idx == 1 && value[0] == '\0') {
         (*del)++;
         return;
@@ -395,7 +410,7 @@ static enum flow end_of_message(struct session *s)
         return fail(s, ERROR, "EOM: malformed reply text");
     if (p.cmd != 'c' && p.cmd != 'a')
         fail(s, MISMATCH, "EOM: expected continue or accept, got '%c'", p.cmd);
-    bool domsec = s->o->expect == EXPECT_DOMSEC;
+    bool domsec = s->t->expect == EXPECT_DOMSEC;
     if (domsec && s->sc->expect == SC_PASS && ins == 0)
         fail(s, MISMATCH, "EOM: no " SC_MARK " mark inserted at the top");
     if (domsec && s->sc->forged && del == 0)
@@ -516,9 +531,10 @@ static void session_close(struct session *s, enum flow f)
 }
 
 static void session_init(struct session *s, const struct opts *o,
-                         struct mw_conn *c, unsigned long seq)
+                         struct target *t, struct mw_conn *c, unsigned long seq)
 {
     s->o = o;
+    s->t = t;
     s->c = c;
     s->seq = seq;
     s->sc = o->mix.seq[seq % o->mix.n];
@@ -527,13 +543,13 @@ static void session_init(struct session *s, const struct opts *o,
     snprintf(s->queue_id, sizeof(s->queue_id), "%011lX", 0x4B00000000ul + seq);
 }
 
-static enum outcome run_session(const struct opts *o, struct mw_conn *c,
-                                unsigned long seq)
+static enum outcome run_session(const struct opts *o, struct target *t,
+                                struct mw_conn *c, unsigned long seq)
 {
     struct session s;
     char err[200];
-    session_init(&s, o, c, seq);
-    if (mw_connect(c, &o->addr, o->timeout_ms, err, sizeof(err)) < 0) {
+    session_init(&s, o, t, c, seq);
+    if (mw_connect(c, &t->addr, o->timeout_ms, err, sizeof(err)) < 0) {
         fail(&s, ERROR, "%s", err);
     } else {
         enum flow f = session_open(&s);
@@ -542,8 +558,8 @@ static enum outcome run_session(const struct opts *o, struct mw_conn *c,
         session_close(&s, f);
     }
     if (s.outcome != ERROR) {
-        seen_actions = s.actions;
-        seen_pflags = s.pflags;
+        t->actions = s.actions;
+        t->pflags = s.pflags;
     }
     if (s.outcome != OK)
         report(&s);
@@ -552,14 +568,20 @@ static enum outcome run_session(const struct opts *o, struct mw_conn *c,
 
 /* ---- load mode ----------------------------------------------------------- */
 
-struct worker {
-    pthread_t tid;
-    const struct opts *o;
-    int index;
-    pthread_barrier_t *start;
+/* One target's sessions, in one worker or in all. */
+struct tally {
     uint64_t *lat_ns; /* one per session that did not fail */
     size_t nlat;
+    uint64_t busy_ns; /* the sum of those latencies */
     unsigned long ok, mismatch, error;
+};
+
+struct worker {
+    pthread_t tid;
+    struct opts *o;
+    int index;
+    pthread_barrier_t *start;
+    struct tally k[2];
 };
 
 static uint64_t now_ns(void)
@@ -569,29 +591,43 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Pair mode: every worker alternates between the targets in short runs,
+ * half the workers starting with each, so both meet the same machine at
+ * the same time (runs, not single sessions, so that neither finds its
+ * caches emptied by the other every time). */
+static int pair_target(const struct opts *o, int worker, int session)
+{
+    return o->ntargets == 2 ? (session / PAIR_BLOCK + worker) % 2 : 0;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    const struct opts *o = w->o;
+    struct opts *o = w->o;
     struct mw_conn c;
     mw_conn_init(&c);
     c.trace = o->trace;
     pthread_barrier_wait(w->start);
+    unsigned long done[2] = {0, 0}; /* sessions per target so far */
     for (int i = 0; i < o->sessions; i++) {
-        unsigned long seq = (unsigned long)i * (unsigned long)o->conns +
-                            (unsigned long)w->index;
+        int k = pair_target(o, w->index, i);
+        struct tally *t = &w->k[k];
+        /* each target goes through the whole mix in turn */
+        unsigned long seq =
+            done[k]++ * (unsigned long)o->conns + (unsigned long)w->index;
         uint64_t t0 = now_ns();
-        enum outcome r = run_session(o, &c, seq);
+        enum outcome r = run_session(o, &o->t[k], &c, seq);
         uint64_t t1 = now_ns();
         if (r == ERROR) {
-            w->error++;
+            t->error++;
             continue;
         }
-        w->lat_ns[w->nlat++] = t1 - t0;
+        t->lat_ns[t->nlat++] = t1 - t0;
+        t->busy_ns += t1 - t0;
         if (r == OK)
-            w->ok++;
+            t->ok++;
         else
-            w->mismatch++;
+            t->mismatch++;
     }
     mw_conn_free(&c);
     return NULL;
@@ -616,11 +652,46 @@ static const char *expect_name(enum expect_mode e)
     return e == EXPECT_NULL ? "null" : "domsec";
 }
 
-static int load_mode(const struct opts *o)
+/* Print a target's figures; rate is sessions/s (see load_mode). Returns
+ * whether every one of its `total` sessions matched. */
+static bool print_target(const struct opts *o, const struct target *tg,
+                         const char *mode, struct tally *t, size_t total,
+                         double secs, double rate)
+{
+    qsort(t->lat_ns, t->nlat, sizeof(*t->lat_ns), cmp_u64);
+    double p50 = pct_ms(t->lat_ns, t->nlat, 0.50),
+           p99 = pct_ms(t->lat_ns, t->nlat, 0.99);
+    double max = t->nlat ? (double)t->lat_ns[t->nlat - 1] / 1e6 : 0;
+    bool good = t->mismatch == 0 && t->error == 0 && t->ok == total;
+    printf("milterload: %d x %d sessions (%s mix, expect %s) over %s in "
+           "%.2f s: %.0f sessions/s; latency p50 %.3f ms, p99 %.3f ms, max "
+           "%.3f ms; %lu mismatches, %lu errors%s\n",
+           o->conns, o->sessions, o->mix.name, expect_name(tg->expect),
+           tg->addr.spec, secs, rate, p50, p99, max, t->mismatch, t->error,
+           good ? "" : " -- FAILED");
+    printf("result mode=%s socket=%s conns=%d sessions=%zu mix=%s "
+           "expect=%s ok=%lu mismatches=%lu errors=%lu seconds=%.3f "
+           "rate=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f actions=0x%x "
+           "pflags=0x%x status=%s\n",
+           mode, tg->addr.spec, o->conns, total, o->mix.name,
+           expect_name(tg->expect), t->ok, t->mismatch, t->error, secs, rate,
+           p50, p99, max, (unsigned)tg->actions, (unsigned)tg->pflags,
+           good ? "ok" : "FAILED");
+    return good;
+}
+
+/*
+ * One target: rate = sessions that did not fail / elapsed seconds.
+ * Pair mode: the sessions of both interleave; a target's rate is what the
+ * connections would do with its sessions only, at the latency they had:
+ * conns * sessions / (sum of their latencies). The ratio --versus / -s is
+ * then the inverse ratio of their mean latencies, measured side by side.
+ */
+static int load_mode(struct opts *o)
 {
     size_t total = (size_t)o->conns * (size_t)o->sessions;
     struct worker *w = calloc((size_t)o->conns, sizeof(*w));
-    uint64_t *lat = calloc(total, sizeof(*lat));
+    uint64_t *lat = calloc(2 * total, sizeof(*lat));
     pthread_barrier_t start;
     if (w == NULL || lat == NULL) {
         fprintf(stderr, "milterload: out of memory\n");
@@ -631,7 +702,9 @@ static int load_mode(const struct opts *o)
         w[i].o = o;
         w[i].index = i;
         w[i].start = &start;
-        w[i].lat_ns = lat + (size_t)i * (size_t)o->sessions;
+        for (int k = 0; k < 2; k++)
+            w[i].k[k].lat_ns =
+                lat + (size_t)k * total + (size_t)i * (size_t)o->sessions;
         if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
             fprintf(stderr, "milterload: cannot start thread %d\n", i);
             exit(1);
@@ -639,39 +712,45 @@ static int load_mode(const struct opts *o)
     }
     pthread_barrier_wait(&start);
     uint64_t t0 = now_ns();
-    unsigned long ok = 0, mismatch = 0, error = 0;
-    size_t nlat = 0;
+    struct tally all[2] = {{.lat_ns = lat}, {.lat_ns = lat + total}};
     for (int i = 0; i < o->conns; i++) {
         pthread_join(w[i].tid, NULL);
-        ok += w[i].ok;
-        mismatch += w[i].mismatch;
-        error += w[i].error;
-        /* compact the latencies of sessions that did not fail */
-        memmove(lat + nlat, w[i].lat_ns, w[i].nlat * sizeof(*lat));
-        nlat += w[i].nlat;
+        for (int k = 0; k < 2; k++) {
+            struct tally *a = &all[k], *t = &w[i].k[k];
+            a->ok += t->ok;
+            a->mismatch += t->mismatch;
+            a->error += t->error;
+            a->busy_ns += t->busy_ns;
+            /* compact the latencies of sessions that did not fail */
+            memmove(a->lat_ns + a->nlat, t->lat_ns, t->nlat * sizeof(*lat));
+            a->nlat += t->nlat;
+        }
     }
     double secs = (double)(now_ns() - t0) / 1e9;
     pthread_barrier_destroy(&start);
-    qsort(lat, nlat, sizeof(*lat), cmp_u64);
-    double rate = secs > 0 ? (double)nlat / secs : 0;
-    double p50 = pct_ms(lat, nlat, 0.50), p99 = pct_ms(lat, nlat, 0.99);
-    double max = nlat ? (double)lat[nlat - 1] / 1e6 : 0;
-    bool good = mismatch == 0 && error == 0 && ok == total;
-
-    printf("milterload: %d x %d sessions (%s mix, expect %s) over %s in "
-           "%.2f s: %.0f sessions/s; latency p50 %.3f ms, p99 %.3f ms, max "
-           "%.3f ms; %lu mismatches, %lu errors%s\n",
-           o->conns, o->sessions, o->mix.name, expect_name(o->expect),
-           o->addr.spec, secs, rate, p50, p99, max, mismatch, error,
-           good ? "" : " -- FAILED");
-    printf("result mode=load socket=%s conns=%d sessions=%zu mix=%s "
-           "expect=%s ok=%lu mismatches=%lu errors=%lu seconds=%.3f "
-           "rate=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f actions=0x%x "
-           "pflags=0x%x status=%s\n",
-           o->addr.spec, o->conns, total, o->mix.name, expect_name(o->expect),
-           ok, mismatch, error, secs, rate, p50, p99, max,
-           (unsigned)seen_actions, (unsigned)seen_pflags,
-           good ? "ok" : "FAILED");
+    bool good;
+    if (o->ntargets == 1) {
+        good = print_target(o, &o->t[0], "load", &all[0], total, secs,
+                            secs > 0 ? (double)all[0].nlat / secs : 0);
+    } else {
+        double rate[2];
+        size_t half[2] = {0, 0};
+        for (int k = 0; k < 2; k++)
+            rate[k] = all[k].busy_ns ? (double)o->conns * (double)all[k].nlat /
+                                           ((double)all[k].busy_ns / 1e9)
+                                     : 0;
+        for (int i = 0; i < o->conns; i++)
+            for (int j = 0; j < o->sessions; j++)
+                half[pair_target(o, i, j)]++;
+        good =
+            print_target(o, &o->t[0], "pair", &all[0], half[0], secs, rate[0]);
+        good = print_target(o, &o->t[1], "pair", &all[1], half[1], secs,
+                            rate[1]) &&
+               good;
+        printf("result mode=ratio a=%s b=%s conns=%d ratio=%.4f status=%s\n",
+               o->t[0].addr.spec, o->t[1].addr.spec, o->conns,
+               rate[0] > 0 ? rate[1] / rate[0] : 0, good ? "ok" : "FAILED");
+    }
     free(lat);
     free(w);
     return good ? 0 : 1;
@@ -697,7 +776,7 @@ static void read_rss(long pid, long *rss, long *hwm)
     fclose(f);
 }
 
-static int idle_mode(const struct opts *o)
+static int idle_mode(struct opts *o)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
@@ -720,8 +799,9 @@ static int idle_mode(const struct opts *o)
     for (int i = 0; i < o->idle; i++) {
         mw_conn_init(&c[i]);
         c[i].trace = o->trace;
-        session_init(&s[i], o, &c[i], (unsigned long)i);
-        if (mw_connect(&c[i], &o->addr, o->timeout_ms, err, sizeof(err)) < 0) {
+        session_init(&s[i], o, &o->t[0], &c[i], (unsigned long)i);
+        if (mw_connect(&c[i], &o->t[0].addr, o->timeout_ms, err, sizeof(err)) <
+            0) {
             fail(&s[i], ERROR, "%s", err);
         } else if (session_open(&s[i]) != GO_ON) {
             fail(&s[i], ERROR, "the milter ended the session before MAIL");
@@ -758,7 +838,7 @@ static int idle_mode(const struct opts *o)
     }
     printf("milterload: held %lu idle sessions over %s for %d s (opened in "
            "%.2f s); %lu errors",
-           open, o->addr.spec, o->hold, open_s, bad);
+           open, o->t[0].addr.spec, o->hold, open_s, bad);
     if (o->rss_pid > 0)
         printf("; pid %ld RSS %ld KiB before, %ld KiB while held "
                "(peak %ld KiB)",
@@ -767,7 +847,7 @@ static int idle_mode(const struct opts *o)
     printf("result mode=idle socket=%s sessions=%lu hold=%d open_s=%.3f "
            "errors=%lu rss_before_kib=%ld rss_kib=%ld hwm_kib=%ld "
            "status=%s\n",
-           o->addr.spec, open, o->hold, open_s, bad, rss0, rss, hwm,
+           o->t[0].addr.spec, open, o->hold, open_s, bad, rss0, rss, hwm,
            bad ? "FAILED" : "ok");
     free(c);
     free(s);
@@ -782,10 +862,23 @@ static void usage(FILE *f)
                "builtin|eom|FILE]\n"
                "                  [--expect null|domsec] [--timeout MS] "
                "[--trace]\n"
+               "                  [--versus SOCKET [--versus-expect "
+               "null|domsec]]\n"
                "       milterload -s SOCKET --idle N --hold SECONDS "
                "[--rss-pid PID]\n"
                "       milterload -l\n"
                "SOCKET: unix:/path, inet:PORT@HOST or inet6:PORT@HOST\n");
+}
+
+static int expect_mode(const char *s, enum expect_mode *e)
+{
+    if (strcmp(s, "null") == 0)
+        *e = EXPECT_NULL;
+    else if (strcmp(s, "domsec") == 0)
+        *e = EXPECT_DOMSEC;
+    else
+        return -1;
+    return 0;
 }
 
 static long number(const char *s, long min, long max, const char *what)
@@ -806,6 +899,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"mix", required_argument, NULL, 'm'},
         {"expect", required_argument, NULL, 'e'},
+        {"versus", required_argument, NULL, 'v'},
+        {"versus-expect", required_argument, NULL, 'E'},
         {"idle", required_argument, NULL, 'i'},
         {"hold", required_argument, NULL, 'H'},
         {"rss-pid", required_argument, NULL, 'P'},
@@ -814,7 +909,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct opts o = {.conns = 1, .sessions = 1000, .timeout_ms = 10000};
-    const char *spec = NULL, *mix = "builtin";
+    const char *spec = NULL, *versus = NULL, *mix = "builtin";
     char err[300];
     int ch;
     while ((ch = getopt_long(argc, argv, "s:c:n:lh", longopts, NULL)) != -1) {
@@ -832,14 +927,15 @@ int main(int argc, char **argv)
             mix = optarg;
             break;
         case 'e':
-            if (strcmp(optarg, "null") == 0)
-                o.expect = EXPECT_NULL;
-            else if (strcmp(optarg, "domsec") == 0)
-                o.expect = EXPECT_DOMSEC;
-            else {
-                fprintf(stderr, "milterload: --expect null|domsec\n");
+        case 'E':
+            if (expect_mode(optarg, &o.t[ch == 'E'].expect) < 0) {
+                fprintf(stderr, "milterload: --%s null|domsec\n",
+                        ch == 'E' ? "versus-expect" : "expect");
                 return EX_USAGE;
             }
+            break;
+        case 'v':
+            versus = optarg;
             break;
         case 'i':
             o.idle = (int)number(optarg, 1, 100000, "--idle");
@@ -871,11 +967,13 @@ int main(int argc, char **argv)
             return EX_USAGE;
         }
     }
-    if (spec == NULL || optind != argc) {
+    if (spec == NULL || optind != argc || (versus != NULL && o.idle > 0)) {
         usage(stderr);
         return EX_USAGE;
     }
-    if (mw_addr_parse(spec, &o.addr, err, sizeof(err)) < 0 ||
+    o.ntargets = versus ? 2 : 1;
+    if (mw_addr_parse(spec, &o.t[0].addr, err, sizeof(err)) < 0 ||
+        (versus && mw_addr_parse(versus, &o.t[1].addr, err, sizeof(err)) < 0) ||
         sc_mix_load(mix, &o.mix, err, sizeof(err)) < 0) {
         fprintf(stderr, "milterload: %s\n", err);
         return EX_USAGE;

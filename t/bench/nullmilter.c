@@ -32,21 +32,21 @@
 
 /*
  * ==== NEGOTIATION: keep in step with domsec-milter ====================
- * As domsec-milter negotiates (milter branch, 4cf8e1a; compare the
- * actions= and pflags= that milterload prints for both): it notes
- * {daemon_name} at CONNECT (and answers it), decides at MAIL (a reject
- * with a reply), counts the headers it must delete (replies declined,
- * SMFIP_NR_HDR) and edits them at end of message. HELO, RCPT, DATA, EOH,
- * the body and unknown commands are not sent at all. The macro lists
- * replace Postfix's: the TLS macros are asked for at MAIL (Postfix sends
- * them only at HELO, and not at all when the client skips EHLO after
- * STARTTLS), with Sendmail's {verify}/{cn_*} too.
+ * As domsec-milter negotiates (milter/callbacks.c, DS_SKIP_STEPS; compare
+ * the actions= and pflags= that milterload prints for both): it notes
+ * {daemon_name} at CONNECT without answering it (SMFIP_NR_CONN), decides
+ * at MAIL (a reject with a reply), counts the headers it must delete
+ * (replies declined, SMFIP_NR_HDR) and edits them at end of message.
+ * HELO, RCPT, DATA, EOH, the body and unknown commands are not sent at
+ * all. The macro lists replace Postfix's: the TLS macros are asked for at
+ * MAIL (Postfix sends them only at HELO, and not at all when the client
+ * skips EHLO after STARTTLS), with Sendmail's {verify}/{cn_*} too.
  */
 #define NULL_ACTIONS                                                           \
     (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 #define NULL_PROTOCOL                                                          \
     (SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOEOH | SMFIP_NOBODY | \
-     SMFIP_NOUNKNOWN | SMFIP_NR_HDR)
+     SMFIP_NOUNKNOWN | SMFIP_NR_HDR | SMFIP_NR_CONN)
 static const struct {
     int stage;
     const char *macros;
@@ -90,7 +90,7 @@ static sfsistat null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 static sfsistat null_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-    return SMFIS_CONTINUE;
+    return noreply();
 }
 
 static sfsistat null_helo(SMFICTX *ctx, char *name)

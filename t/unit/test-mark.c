@@ -45,6 +45,28 @@ int main(void)
            small[strlen(small) - 1] == '"' && strstr(small, "...") != NULL,
        "quote: cut values stay quoted and say so");
 
+    char buf[8];
+    size_t off = 0;
+    ds_append(buf, sizeof(buf), &off, "abc");
+    ds_append(buf, sizeof(buf), &off, "defghij");
+    is_str(buf, "abcdefg", "append: cut to the buffer, terminated");
+    ok(off == 7, "append: offset stops at the last byte");
+
+    char line[64];
+    off = 0;
+    ds_log_kv(line, sizeof(line), &off, "qid", "4Bx9");
+    ds_log_kv(line, sizeof(line), &off, "peer", "a b");
+    ds_log_kv(line, sizeof(line), &off, "issuer", NULL);
+    is_str(line, "qid=4Bx9 peer=\"a b\" issuer=-", "log_kv: key=value line");
+    ok(off == strlen(line), "log_kv: offset is the length");
+    char tiny[12];
+    off = 0;
+    ds_log_kv(tiny, sizeof(tiny), &off, "qid", "4Bx9");
+    ds_log_kv(tiny, sizeof(tiny), &off, "daemon", "Inet");
+    ds_log_kv(tiny, sizeof(tiny), &off, "mta", "postfix");
+    is_str(tiny, "qid=4Bx9 da", "log_kv: a key that does not fit is cut");
+    ok(off == sizeof(tiny) - 1, "log_kv: and the line is full");
+
     struct ds_mark m = {.pass = true,
                         .domain = "woodgrovebank.com",
                         .peer = "mail.woodgrovebank.com",
