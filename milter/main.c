@@ -1,7 +1,8 @@
 /*
  * main.c - domsec-milter start-up, socket, privileges, signals, reloads.
  *
- * Order: load the configuration (exit 78 when it is bad; -n stops here),
+ * Order: load the configuration and check the certificate files it names
+ * (exit 78 when either is bad; -n stops here),
  * open the milter socket (a stale unix socket is removed only when a
  * connect to it is refused; socket_mode applied; TCP_NODELAY on an inet
  * listener), daemonise unless -f, write the pid file, drop root to
@@ -40,6 +41,7 @@
 #include <unistd.h>
 
 #include "callbacks.h"
+#include "certfile.h"
 #include "live.h"
 #include "log.h"
 #include "stats.h"
@@ -130,10 +132,17 @@ static void report_diag(const struct ds_diag *d, bool to_log,
     }
 }
 
+/* The one load path (start-up, the load after dropping privileges, and
+ * every reload): the configuration, then the certificate files it names
+ * (certfile.h; never keys). Either failing fails the load. */
 static struct ds_config *load(const char *path, bool to_log, const char *pfx)
 {
     struct ds_diag d = {0};
     struct ds_config *c = ds_config_load(path, &d);
+    if (c != NULL && ds_certfile_check_config(c, &d) > 0) {
+        ds_config_free(c);
+        c = NULL;
+    }
     report_diag(&d, to_log, pfx);
     ds_diag_free(&d);
     return c;

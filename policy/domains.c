@@ -32,6 +32,10 @@ static int check_syntax(const char *s, size_t len, unsigned flags,
         p[1] == '.') {
         p += 2;
         labels++;
+        if (p == end) {
+            *why = "wildcard without a name after it";
+            return -1;
+        }
     }
     while (p < end) {
         const char *dot = memchr(p, '.', (size_t)(end - p));

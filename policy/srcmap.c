@@ -6,14 +6,17 @@
  * and '...', comments "#...", "//...", and C comments.
  *
  * Must not: report anything but unreadable files, include loops and the
- * reserved title option.
+ * reserved title option, or block on an included FIFO or device.
  */
 #include "srcmap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_DEPTH 10
 
@@ -462,6 +465,30 @@ static void walk(struct lexer *lx, struct walk_state *ws)
     }
 }
 
+/* Open an included file, a regular file only: a FIFO or a device
+ * (include("/dev/stdin"), include("/dev/zero")) would block or never end,
+ * and a reload must not hang the thread that handles signals. Returns NULL
+ * with *err = errno, or 0 when the file is not a regular file. (The file
+ * named with -c may be anything fopen reads, such as a pipe.) */
+static FILE *open_regular(const char *name, int *err)
+{
+    int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct stat st;
+    *err = 0;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *err = errno;
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    FILE *fp = S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+    if (fp == NULL) {
+        *err = S_ISREG(st.st_mode) ? errno : 0;
+        close(fd);
+    }
+    return fp;
+}
+
 static int read_file(struct ds_srcmap *m, const char *name, int from_file,
                      int from_line, struct walk_state *ws)
 {
@@ -473,18 +500,21 @@ static int read_file(struct ds_srcmap *m, const char *name, int from_file,
         m->failed = true;
         return -1;
     }
-    FILE *fp = fopen(name, "r");
+    int e = 0;
+    FILE *fp = from ? open_regular(name, &e) : fopen(name, "r");
     if (fp == NULL) {
-        int e = errno;
+        if (!from)
+            e = errno;
+        const char *why = e ? strerror(e) : "not a regular file";
         if (from)
             ds_diag_add(m->diag, DS_SEV_ERROR, from, from_line,
                         "include() paths are relative to the including file",
-                        "cannot read included file %s: %s", name, strerror(e));
+                        "cannot read included file %s: %s", name, why);
         else
             ds_diag_add(m->diag, DS_SEV_ERROR, name, 0,
                         e == ENOENT ? "give the right path with -c FILE"
                                     : "check the file's permissions",
-                        "cannot read the configuration: %s", strerror(e));
+                        "cannot read the configuration: %s", why);
         m->failed = true;
         return -1;
     }

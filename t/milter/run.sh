@@ -6,7 +6,9 @@
 # The script prints "ok - ..." / "not ok - ..." lines (t/milter/lib.lua);
 # this runner adds its own checks (the script ran to its end, the milter
 # stopped on SIGTERM with status 0 and removed its socket and pid file)
-# and the plan. It stops what it started, by PID.
+# and the plan. It stops what it started, by PID. With DS_MILTER_WRAPPER
+# (e.g. "valgrind --error-exitcode=99 ...") the milter runs under it, and
+# any error the tool reports fails the exit-status check.
 script=$1
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 MILTERTEST=${MILTERTEST:-$(command -v miltertest)}
@@ -31,7 +33,10 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
 sock=$tmp/milter.sock
-"$milter" -f -c "$conf" -s "unix:$sock" -P "$tmp/pid" 2>"$tmp/log" &
+# DS_MILTER_WRAPPER runs the milter under a tool (make check-valgrind).
+# shellcheck disable=SC2086
+${DS_MILTER_WRAPPER:-} "$milter" -f -c "$conf" -s "unix:$sock" -P "$tmp/pid" \
+    2>"$tmp/log" &
 pid=$!
 i=0
 while [ ! -S "$sock" ] && [ $i -lt 100 ]; do

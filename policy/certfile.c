@@ -1,0 +1,197 @@
+/*
+ * certfile.c - check that a certificate file holds usable PEM certificates.
+ *
+ * Must not: decode anything but certificate blocks (a key that shares the
+ * file with its certificate is skipped, its base64 held only in OpenSSL's
+ * clearing allocator), follow a FIFO or a device (open is non-blocking and
+ * only regular files are read), log, or exit.
+ */
+#include "config.h"
+
+#include "certfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+/* Read the whole regular file; returns 0, or -1 with err filled. */
+static int slurp(const char *path, char **data, size_t *len, char *err,
+                 size_t errsize)
+{
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errsize, "cannot read it: %s", strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errsize, "cannot read it: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errsize, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if (st.st_size > DS_CERTFILE_MAX) {
+        snprintf(err, errsize, "%lld bytes: too large for a certificate file",
+                 (long long)st.st_size);
+        close(fd);
+        return -1;
+    }
+    /* One byte more than the size: a file that grows is still bounded. */
+    size_t cap = (size_t)st.st_size + 1;
+    char *buf = malloc(cap);
+    if (buf == NULL) {
+        snprintf(err, errsize, "out of memory");
+        close(fd);
+        return -1;
+    }
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errsize, "cannot read it: %s", strerror(errno));
+            free(buf);
+            close(fd);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n == cap) {
+        snprintf(err, errsize, "the file changed while it was read");
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int cert_kind(const char *pem_name)
+{
+    if (strcmp(pem_name, PEM_STRING_X509) == 0 ||
+        strcmp(pem_name, PEM_STRING_X509_OLD) == 0)
+        return 1;
+    if (strcmp(pem_name, PEM_STRING_X509_TRUSTED) == 0)
+        return 2;
+    return 0;
+}
+
+/* Does this DER hold exactly one certificate? */
+static bool decodes(const unsigned char *der, long len, int kind)
+{
+    const unsigned char *p = der;
+    X509 *x = kind == 2 ? d2i_X509_AUX(NULL, &p, len) : d2i_X509(NULL, &p, len);
+    bool good = x != NULL && p == der + len;
+    X509_free(x);
+    return good;
+}
+
+int ds_certfile_check(const char *path, char *err, size_t errsize)
+{
+    char *data;
+    size_t len;
+    if (errsize > 0)
+        err[0] = '\0';
+    if (slurp(path, &data, &len, err, errsize) < 0)
+        return -1;
+    if (len > 0 && memchr(data, '\0', len) != NULL) {
+        snprintf(err, errsize, "not a PEM file (it holds NUL bytes)");
+        free(data);
+        return -1;
+    }
+    BIO *b = BIO_new_mem_buf(data, (int)len);
+    if (b == NULL) {
+        snprintf(err, errsize, "out of memory");
+        free(data);
+        return -1;
+    }
+    int certs = 0, blocks = 0, rc = 0;
+    ERR_clear_error();
+    for (;;) {
+        char *name = NULL, *header = NULL;
+        unsigned char *der = NULL;
+        long dlen = 0;
+        if (!PEM_read_bio_ex(b, &name, &header, &der, &dlen,
+                             PEM_FLAG_SECURE | PEM_FLAG_EAY_COMPATIBLE)) {
+            unsigned long e = ERR_peek_last_error();
+            if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+                ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+                break; /* no further block */
+            }
+            const char *why = e ? ERR_reason_error_string(e) : NULL;
+            snprintf(err, errsize, "PEM block %d does not decode: %s",
+                     blocks + 1, why ? why : "?");
+            rc = -1;
+            break;
+        }
+        blocks++;
+        int kind = cert_kind(name);
+        if (kind != 0) {
+            if (!decodes(der, dlen, kind)) {
+                snprintf(err, errsize,
+                         "PEM block %d (%s) is not a valid certificate", blocks,
+                         name);
+                rc = -1;
+            }
+            certs++;
+        }
+        OPENSSL_secure_free(name);
+        OPENSSL_secure_free(header);
+        OPENSSL_secure_clear_free(der, dlen > 0 ? (size_t)dlen : 0);
+        if (rc < 0)
+            break;
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    free(data);
+    if (rc == 0 && certs == 0) {
+        snprintf(err, errsize, "no PEM certificate in the file");
+        rc = -1;
+    }
+    return rc < 0 ? -1 : certs;
+}
+
+static size_t check_one(const struct ds_certconf *c, const char *opt,
+                        const char *path, struct ds_where w,
+                        struct ds_diag *diag)
+{
+    char err[512];
+    if (path == NULL || ds_certfile_check(path, err, sizeof(err)) > 0)
+        return 0;
+    ds_diag_add(diag, DS_SEV_ERROR, w.file, w.line,
+                "put the PEM certificate back (or fix the path): every "
+                "certificate file named in the configuration must be readable "
+                "and hold PEM certificates",
+                "certificate \"%s\": %s: %s: %s", c->name, opt, path, err);
+    return 1;
+}
+
+size_t ds_certfile_check_config(const struct ds_config *cfg,
+                                struct ds_diag *diag)
+{
+    size_t errors = 0;
+    for (size_t i = 0; i < cfg->ncerts; i++) {
+        const struct ds_certconf *c = &cfg->certs[i];
+        errors += check_one(c, "cert", c->cert, c->where_cert, diag);
+        errors += check_one(c, "chain", c->chain, c->where_chain, diag);
+    }
+    return errors;
+}

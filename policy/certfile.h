@@ -1,0 +1,44 @@
+/*
+ * certfile.h - is a certificate file usable? The one function that reads
+ * the PEM files of certificates a configuration names (certificate.cert,
+ * certificate.chain): readable, a regular file of sane size, PEM, every
+ * certificate block decodes, at least one certificate.
+ *
+ * domsec-milter runs it at start-up and at every reload (milter/main.c):
+ * the milter does not use certificates, but a configuration whose
+ * certificate files are broken (a renewal half done, a file overwritten
+ * with garbage) is refused as a whole, so the previous one stays in force.
+ * domsec-policy's certificate store reads the same files for their
+ * attributes.
+ *
+ * Must not: read, decode or even look inside private keys (blocks other
+ * than certificates are skipped undecoded), log, or exit.
+ */
+#ifndef DS_CERTFILE_H
+#define DS_CERTFILE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diag.h"
+
+/* Files larger than this are not certificate files. */
+#define DS_CERTFILE_MAX (4 * 1024 * 1024)
+
+/*
+ * Check the certificate file at path. Returns the number of certificates
+ * in it (at least 1), or -1 with a one-line reason in err (errsize bytes,
+ * always terminated): cannot be read, not a regular file, too large, no
+ * PEM certificate, a certificate block that does not decode.
+ */
+int ds_certfile_check(const char *path, char *err, size_t errsize);
+
+/*
+ * Check every cert and chain file of cfg's certificate sections; each bad
+ * file is an error in diag at the option's file:line, with a hint.
+ * Returns the number of errors added.
+ */
+size_t ds_certfile_check_config(const struct ds_config *cfg,
+                                struct ds_diag *diag);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * fuzz-certfile.c - the certificate file check every milter (re)load runs
+ * (policy/certfile.c) on arbitrary bytes: PEM framing, base64, DER.
+ *
+ * Input: the file's bytes.
+ * Checks: the answer is a count of certificates or -1 with a reason, and
+ * the reason is one printable line.
+ *
+ * (fuzz-certload, for domsec-policy's certificate store with keys, is the
+ * same shape: write the input to a file with ds_fuzz_file, name it in a
+ * configuration, call ds_certstore_load.)
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "certfile.h"
+#include "fuzz.h"
+
+static int one(const uint8_t *data, size_t size)
+{
+    const char *path = ds_fuzz_file(data, size);
+    if (path == NULL)
+        return 0;
+    char err[512];
+    int n = ds_certfile_check(path, err, sizeof(err));
+    DS_FUZZ_CHECK(n == -1 || n >= 1, "returned %d", n);
+    if (n < 0) {
+        DS_FUZZ_CHECK(err[0] != '\0', "refused without a reason");
+        for (const char *p = err; *p; p++)
+            DS_FUZZ_CHECK(*p >= 0x20 && *p <= 0x7e, "reason: octet 0x%02x",
+                          (unsigned char)*p);
+    }
+    return 0;
+}
+
+DS_FUZZ_TARGET("certfile", NULL, one)
