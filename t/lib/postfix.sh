@@ -13,13 +13,16 @@
 #                                    partner CAs), milter at
 #                                    DIR/milter/milter.sock, mail for
 #                                    NAME.test delivered to DIR/mail/inbox
+#   pf_base DIR NAME DOMAINS         the same base without listeners, TLS
+#                                    or milter (mail for DOMAINS, a space-
+#                                    separated list, delivered to
+#                                    DIR/mail/inbox; logs, queue): a
+#                                    MAIL_CONFIG for postmap before the rest
+#   pf_add_rendered DIR RENDER_DIR   append the listeners, transports,
+#                                    milter and maps from `domsec-policy
+#                                    render postfix --output RENDER_DIR`
 #   pf_init_rendered DIR NAME DOMAINS RENDER_DIR
-#                                    the same base (mail for DOMAINS, a
-#                                    space-separated list, delivered to
-#                                    DIR/mail/inbox; logs, queue), with the
-#                                    listeners, transports, milter and maps
-#                                    all from `domsec-policy render postfix
-#                                    --output RENDER_DIR` appended
+#                                    both
 #   pf_glue_nexthop RENDER_DIR DOMAIN NEXTHOP
 #                                    loopback glue: route DOMAIN to NEXTHOP
 #                                    ("[127.0.0.1]:PORT") through the
@@ -51,9 +54,9 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-# _pf_base DIR NAME DOMAINS: the directories, and main.cf / master.cf
+# pf_base DIR NAME DOMAINS: the directories, and main.cf / master.cf
 # without listeners, TLS or milter settings.
-_pf_base() {
+pf_base() {
     local dir=$1 name=$2 domains=$3
     mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/log" "$dir/mail" \
         "$dir/milter" || return 1
@@ -130,7 +133,7 @@ _pf_check() { # DIR
 
 pf_init() { # DIR NAME PORT CAFILE KEY CERT [DAEMON_NAME]
     local dir=$1 name=$2 port=$3 cafile=$4 key=$5 cert=$6 daemon=${7:-Inet}
-    _pf_base "$dir" "$name" "$name.test" || return 1
+    pf_base "$dir" "$name" "$name.test" || return 1
     cat >>"$dir/etc/main.cf" <<CF
 smtpd_tls_security_level = may
 smtpd_tls_chain_files = $key, $cert
@@ -148,12 +151,14 @@ CF
     _pf_check "$dir"
 }
 
+pf_add_rendered() { # DIR RENDER_DIR
+    cat "$2/main.cf" >>"$1/etc/main.cf"
+    cat "$2/master.cf" >>"$1/etc/master.cf"
+    _pf_check "$1"
+}
+
 pf_init_rendered() { # DIR NAME DOMAINS RENDER_DIR
-    local dir=$1 render=$4
-    _pf_base "$dir" "$2" "$3" || return 1
-    cat "$render/main.cf" >>"$dir/etc/main.cf"
-    cat "$render/master.cf" >>"$dir/etc/master.cf"
-    _pf_check "$dir"
+    pf_base "$1" "$2" "$3" && pf_add_rendered "$1" "$4"
 }
 
 pf_glue_nexthop() { # RENDER_DIR DOMAIN NEXTHOP
