@@ -209,7 +209,7 @@ pf_stop() { # DIR
 pf_milter_start() { # DIR CONFIG
     local dir=$1
     "$PF_MILTER" -f -c "$2" -s "unix:$dir/milter/milter.sock" \
-        -P "$dir/milter/pid" 2>>"$dir/log/milter.log" &
+        -P "$dir/milter/pid" >>"$dir/log/milter.log" 2>&1 </dev/null &
     PF_MILTER_PID=$!
     local i=0
     while [ ! -S "$dir/milter/milter.sock" ] && [ $i -lt 100 ]; do
