@@ -16,7 +16,7 @@
 # Must not: install anything, or touch /etc/mail.
 
 sm_unpack() { # DIR
-    local dir=$1 bin=$1/root/usr/libexec/sendmail
+    local dir="$1" bin="$1/root/usr/libexec/sendmail"
     SM_BIN=$bin/sendmail
     SM_MAKEMAP=$bin/makemap
     if [ ! -x "$SM_BIN" ]; then
