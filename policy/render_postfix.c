@@ -267,6 +267,9 @@ static void main_cf(struct pf *P, struct ds_buf *b, bool sni)
         nexthop(def, hop, sizeof(hop));
         ds_buf_printf(b, "default_transport = %s%s%s\n", P->transport[i],
                       hop[0] ? ":" : "", hop);
+        /* without a next hop Postfix would use relayhost for it */
+        if (!hop[0])
+            ds_buf_printf(b, "relayhost =\n");
     }
     ds_buf_printf(b,
                   "transport_maps = hash:%s/transport\n"

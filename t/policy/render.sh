@@ -195,6 +195,7 @@ MC=$OUTDIR/main.cf
 line "$MC" "smtpd_milters = unix:/run/domsec/milter.sock" "main.cf: smtpd_milters in Postfix's spelling"
 line "$MC" "milter_default_action = tempfail" "main.cf: tempfail while the milter is down"
 line "$MC" "default_transport = domsec-internet" "main.cf: address space * is the default transport"
+line "$MC" "relayhost =" "main.cf: ... delivering by DNS (no relayhost)"
 line "$MC" "transport_maps = hash:$OUTDIR/transport" "main.cf: transport_maps in DIR"
 line "$MC" "smtp_tls_policy_maps = hash:$OUTDIR/tls_policy" "main.cf: smtp_tls_policy_maps in DIR"
 line "$MC" "tls_server_sni_maps = hash:$OUTDIR/sni" "main.cf: SNI map (mail1.contoso.com has its own certificate)"
