@@ -2,7 +2,8 @@
  * lint.c - find what will break: connectors that cannot offer TLS, stale
  * tls_certificate_name, certificates that carry a connector's name but
  * cannot be used, expiry (with a forecast of what happens after), the
- * internal certificate, and domain security that cannot work.
+ * internal certificate, and domain security that cannot work, inbound and
+ * outbound (send-list domains no domain-secure connector carries).
  *
  * Must not: print or exit; change the configuration or the store.
  */
@@ -18,6 +19,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include "route.h"
 #include "select.h"
 
 #define DAY 86400LL
@@ -603,6 +605,28 @@ static void send_domain_security(struct linter *L, bool *any)
                  "or SAN, with its key and services = { \"smtp\" }",
                  s->fqdn);
         }
+        if (res && res->selected && !ds_cert_has_name(res->selected, s->fqdn)) {
+            const struct ds_cert *c = res->selected;
+            f = add(L, DS_SEV_ERROR, 0, s->name, c->name, &s->where,
+                    "send connector %s has domain security, but its client "
+                    "certificate \"%s\" (%s) does not carry the connector's "
+                    "name %s: partners cannot match it",
+                    s->name, c->name, c->subject, s->fqdn);
+            hint(L, f,
+                 "point tls_certificate_name at a certificate with %s in its "
+                 "CN or SAN, or set the connector's fqdn to a name the "
+                 "certificate carries",
+                 s->fqdn);
+        } else if (res && res->selected &&
+                   ds_cert_self_signed(L->store, res->selected)) {
+            f = add(L, DS_SEV_WARNING, 0, s->name, res->selected->name,
+                    &s->where,
+                    "send connector %s has domain security with a "
+                    "self-signed client certificate \"%s\": partners "
+                    "verify it only if they trust it explicitly",
+                    s->name, res->selected->name);
+            hint(L, f, "use a certificate from a CA your partners trust");
+        }
         if (!s->dns_routing) {
             f = add(L, DS_SEV_ERROR, 0, s->name, NULL, &s->where,
                     "send connector %s has domain security but routes through "
@@ -613,6 +637,36 @@ static void send_domain_security(struct linter *L, bool *any)
                  "set dns_routing_enabled = true and remove "
                  "smart_hosts, or use another connector for partners");
         }
+    }
+}
+
+/* Every domain on the send list must leave through a domain-secure send
+ * connector: one whose address spaces cover it (route.h). */
+static void send_list_checks(struct linter *L, bool send_any)
+{
+    const struct ds_config *cfg = L->cfg;
+    for (size_t i = 0; i < cfg->send_names.n; i++) {
+        const char *d = cfg->send_names.v[i];
+        if (ds_route_find(cfg, d, true) != NULL)
+            continue;
+        const struct ds_send_connector *other = ds_route_find(cfg, d, false);
+        struct ds_finding *f =
+            add(L, DS_SEV_ERROR, 0, other ? other->name : NULL, NULL,
+                &cfg->where_send_list,
+                "%s is on tls_send_domain_secure_list, but no send connector "
+                "with domain_secure_enabled covers it%s%s%s: mail to it is not "
+                "domain-secured",
+                d, other ? " (it leaves through send connector " : "",
+                other ? other->name : "", other ? ")" : "");
+        if (!send_any)
+            hint(L, f,
+                 "set domain_secure_enabled = true on the send connector "
+                 "that delivers to it");
+        else
+            hint(L, f,
+                 "add \"%s%s\" (or \"*\") to the address_spaces of a "
+                 "domain-secure send connector",
+                 d[0] == '.' ? "*" : "", d);
     }
 }
 
@@ -637,16 +691,7 @@ static void domain_security_checks(struct linter *L)
     hint(L, f,
          "set domain_secure_enabled on the partners' receive "
          "connector and list the partners' domains");
-    f = NULL;
-    if (!send_any && cfg->send_names.n > 0)
-        f = add(L, DS_SEV_WARNING, 0, NULL, NULL, &cfg->where_send_list,
-                "tls_send_domain_secure_list lists %zu domain(s), but no "
-                "send connector has domain_secure_enabled: mail to them is "
-                "not domain-secured",
-                cfg->send_names.n);
-    hint(L, f,
-         "set domain_secure_enabled = true on the send connector that "
-         "delivers to them");
+    send_list_checks(L, send_any);
 }
 
 /* Receive connectors that offer no TLS at all. */

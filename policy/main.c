@@ -7,8 +7,10 @@
  * (report.c). The only place in the policy engine that exits.
  *
  * Exit status: 0 ok; 1 select/explain: a connector cannot advertise or use
- * TLS, lint: an error; 64 usage; 70 internal error (out of memory); 78 a
- * configuration or certificate file error.
+ * TLS, lint: an error, render: a connector has no certificate (nothing is
+ * written); 64 usage; 69 render --postmap: postmap failed; 70 internal
+ * error (out of memory); 73 render: the output directory cannot be
+ * written; 78 a configuration or certificate file error.
  */
 #include "config.h"
 
@@ -18,9 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "certstore.h"
 #include "lint.h"
+#include "render.h"
 #include "report.h"
 #include "select.h"
 
@@ -32,10 +36,12 @@
 #endif
 
 #define EXIT_USAGE 64
+#define EXIT_UNAVAILABLE 69
 #define EXIT_SOFTWARE 70
+#define EXIT_CANTCREAT 73
 
 /* Options a command accepts besides the global ones. */
-enum { CMD_CONNECTORS = 1 << 0, CMD_DAYS = 1 << 1 };
+enum { CMD_CONNECTORS = 1 << 0, CMD_DAYS = 1 << 1, CMD_RENDER = 1 << 2 };
 
 struct cli {
     const char *config;
@@ -45,6 +51,9 @@ struct cli {
     bool json;
     int days;
     bool days_set;
+    const char *output; /* render --output DIR, made absolute */
+    char *output_abs;
+    bool postmap;
     const struct command *cmd;
     struct ds_strlist args; /* after the command */
 };
@@ -69,6 +78,7 @@ static int cmd_explain(struct ctx *c);
 static int cmd_lint(struct ctx *c);
 static int cmd_certs(struct ctx *c);
 static int cmd_check(struct ctx *c);
+static int cmd_render(struct ctx *c);
 
 static const struct command commands[] = {
     {"select", cmd_select, CMD_CONNECTORS,
@@ -83,9 +93,11 @@ static const struct command commands[] = {
      "tls_certificate_name of each"},
     {"check-config", cmd_check, 0,
      "check-config              parse and validate only"},
-    /* render postfix|sendmail [--output DIR] comes here: a command that
-     * calls ds_select_run() and writes MTA configuration from the results
-     * (add CMD_OUTPUT and its option below). */
+    {"render", cmd_render, CMD_RENDER,
+     "render postfix|sendmail [--output DIR] [--postmap]\n"
+     "                            MTA configuration from the certificates "
+     "the rules\n"
+     "                            choose (--postmap: Postfix maps too)"},
 };
 
 static void usage(FILE *fp)
@@ -109,8 +121,11 @@ static void usage(FILE *fp)
             "  -h, --help            this help\n"
             "  -V, --version         the version\n\n"
             "exit status: 0 ok, 1 a connector cannot use TLS (select, "
-            "explain) or lint\n"
-            "found an error, 64 usage error, 78 configuration or "
+            "explain, render:\n"
+            "nothing is written) or lint found an error, 64 usage error, "
+            "69 postmap\n"
+            "failed, 73 the output directory cannot be written, 78 "
+            "configuration or\n"
             "certificate error.\n"
             "See domsec-policy(8) and domsec.conf(5).\n",
             DS_DEFAULT_CONFIG);
@@ -139,6 +154,57 @@ static int push(const char ***v, size_t *n, const char *s)
     return 0;
 }
 
+/* Can DIR be written in Postfix's and Sendmail's configuration? */
+static bool output_dir_ok(const char *d)
+{
+    for (const char *p = d; *p; p++)
+        if ((unsigned char)*p < 0x21 || strchr(",{}`'\"", *p))
+            return false;
+    return *d != '\0';
+}
+
+/* render postfix|sendmail [--output DIR] [--postmap]: returns -1 to go
+ * on, or an exit status. */
+static int render_options(struct cli *cli)
+{
+    bool render = cli->cmd->flags & CMD_RENDER;
+    if (!render && (cli->output || cli->postmap))
+        return usage_error("%s is an option of render, not of '%s'",
+                           cli->output ? "--output" : "--postmap",
+                           cli->cmd->name);
+    if (!render)
+        return -1;
+    if (cli->args.n != 1 || (strcmp(cli->args.v[0], "postfix") != 0 &&
+                             strcmp(cli->args.v[0], "sendmail") != 0))
+        return usage_error("%s", "render needs one MTA: postfix or sendmail");
+    if (cli->json)
+        return usage_error("%s", "render has no --json output");
+    if (cli->postmap && strcmp(cli->args.v[0], "postfix") != 0)
+        return usage_error("%s", "--postmap is for render postfix");
+    if (cli->postmap && cli->output == NULL)
+        return usage_error("%s", "--postmap needs --output DIR");
+    if (cli->output == NULL)
+        return -1;
+    if (cli->output[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof(cwd)) == NULL ||
+            asprintf(&cli->output_abs, "%s/%s", cwd, cli->output) < 0)
+            return usage_error("--output: cannot make %s absolute",
+                               cli->output);
+    } else if ((cli->output_abs = strdup(cli->output)) == NULL) {
+        return EXIT_SOFTWARE;
+    }
+    size_t n = strlen(cli->output_abs);
+    while (n > 1 && cli->output_abs[n - 1] == '/')
+        cli->output_abs[--n] = '\0';
+    if (!output_dir_ok(cli->output_abs))
+        return usage_error("--output: %s holds a space, comma, brace or "
+                           "quote, which MTA configuration cannot carry",
+                           cli->output_abs);
+    cli->output = cli->output_abs;
+    return -1;
+}
+
 /* The options and the command. Returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
@@ -149,6 +215,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
         {"without", required_argument, NULL, 'W'},
         {"json", no_argument, NULL, 'j'},
         {"days", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'},
+        {"postmap", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -175,6 +243,12 @@ static int parse_options(int argc, char **argv, struct cli *cli)
         case 'd':
             days = optarg;
             break;
+        case 'o':
+            cli->output = optarg;
+            break;
+        case 'p':
+            cli->postmap = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -196,8 +270,11 @@ static int parse_options(int argc, char **argv, struct cli *cli)
         return usage_error("unknown command '%s'", argv[optind]);
     cli->args.v = (const char **)argv + optind + 1;
     cli->args.n = (size_t)(argc - optind - 1);
-    if (cli->args.n > 0 && !(cli->cmd->flags & CMD_CONNECTORS))
+    if (cli->args.n > 0 && !(cli->cmd->flags & (CMD_CONNECTORS | CMD_RENDER)))
         return usage_error("'%s' takes no arguments", cli->cmd->name);
+    int r = render_options(cli);
+    if (r >= 0)
+        return r;
     if (at && ds_time_parse(at, &cli->at) < 0)
         return usage_error("--at: cannot read the time '%s' (write "
                            "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)",
@@ -300,6 +377,44 @@ static int cmd_certs(struct ctx *c)
     return rc;
 }
 
+static int cmd_render(struct ctx *c)
+{
+    const struct cli *cli = c->cli;
+    const char *out = cli->output;
+    bool postfix = strcmp(cli->args.v[0], "postfix") == 0;
+    struct ds_render r;
+    char err[4400];
+    enum ds_render_status st =
+        postfix ? ds_render_postfix(c->cfg, c->store, cli->at, out, &r)
+                : ds_render_sendmail(c->cfg, c->store, cli->at, out, &r);
+    int rc = store_failed(c);
+    ds_diag_print(&r.diag, stderr);
+    if (rc == 0 && st == DS_RENDER_NOMEM)
+        fprintf(stderr, "domsec-policy: out of memory\n");
+    if (rc == 0 && st != DS_RENDER_OK) {
+        fprintf(stderr, "domsec-policy: render %s: nothing %s\n",
+                cli->args.v[0], out ? "written" : "rendered");
+        rc = (int)st;
+    }
+    if (rc != 0)
+        goto out;
+    if (out == NULL) {
+        ds_render_print(&r, stdout);
+        goto out;
+    }
+    if (ds_render_write(&r, out, stdout, err, sizeof(err)) < 0) {
+        fprintf(stderr, "domsec-policy: render %s: %s\n", cli->args.v[0], err);
+        rc = EXIT_CANTCREAT;
+    } else if (cli->postmap &&
+               ds_render_postmap(&r, out, stdout, err, sizeof(err)) < 0) {
+        fprintf(stderr, "domsec-policy: render postfix: %s\n", err);
+        rc = EXIT_UNAVAILABLE;
+    }
+out:
+    ds_render_free(&r);
+    return rc;
+}
+
 static int cmd_check(struct ctx *c)
 {
     ds_certstore_check_all(c->store, c->cli->at);
@@ -351,6 +466,8 @@ static int what_if(const struct cli *cli, struct ds_certstore *store,
 /* select/explain CONNECTOR...: every name must be a connector. */
 static int check_connectors(const struct cli *cli, const struct ds_config *cfg)
 {
+    if (!(cli->cmd->flags & CMD_CONNECTORS))
+        return 0;
     for (size_t i = 0; i < cli->args.n; i++) {
         const char *n = cli->args.v[i];
         if (!ds_config_recv_by_name(cfg, n) && !ds_config_send_by_name(cfg, n))
@@ -393,5 +510,6 @@ out:
     ds_diag_free(&diag);
     free(cli.with);
     free(cli.without);
+    free(cli.output_abs);
     return rc;
 }

@@ -13,6 +13,23 @@
 #                                    partner CAs), milter at
 #                                    DIR/milter/milter.sock, mail for
 #                                    NAME.test delivered to DIR/mail/inbox
+#   pf_base DIR NAME DOMAINS         the same base without listeners, TLS
+#                                    or milter (mail for DOMAINS, a space-
+#                                    separated list, delivered to
+#                                    DIR/mail/inbox; logs, queue): a
+#                                    MAIL_CONFIG for postmap before the rest
+#   pf_add_rendered DIR RENDER_DIR   append the listeners, transports,
+#                                    milter and maps from `domsec-policy
+#                                    render postfix --output RENDER_DIR`
+#   pf_init_rendered DIR NAME DOMAINS RENDER_DIR
+#                                    both
+#   pf_glue_nexthop RENDER_DIR DOMAIN NEXTHOP
+#                                    loopback glue: route DOMAIN to NEXTHOP
+#                                    ("[127.0.0.1]:PORT") through the
+#                                    transport render gave it (else the
+#                                    default_transport), and give NEXTHOP
+#                                    the TLS policy render gave DOMAIN
+#   pf_postmap DIR RENDER_DIR        postmap the rendered maps again
 #   pf_start DIR / pf_stop DIR       postfix -c DIR/etc start / stop
 #   pf_milter_start DIR CONFIG       domsec-milter -f on DIR's socket, as
 #                                    user nobody; pid in DIR/milter/pid
@@ -37,8 +54,10 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-pf_init() { # DIR NAME PORT CAFILE KEY CERT [DAEMON_NAME]
-    local dir=$1 name=$2 port=$3 cafile=$4 key=$5 cert=$6 daemon=${7:-Inet}
+# pf_base DIR NAME DOMAINS: the directories, and main.cf / master.cf
+# without listeners, TLS or milter settings.
+pf_base() {
+    local dir=$1 name=$2 domains=$3
     mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/log" "$dir/mail" \
         "$dir/milter" || return 1
     chmod 755 "$dir" "$dir/etc" "$dir/log" "$dir/milter"
@@ -54,6 +73,7 @@ meta_directory = /etc/postfix
 shlib_directory = /usr/lib/postfix
 mail_owner = postfix
 setgid_group = postdrop
+multi_instance_name = postfix-$name
 syslog_name = postfix-$name
 maillog_file = $dir/log/maillog
 maillog_file_prefixes = $dir/log
@@ -69,26 +89,16 @@ alias_maps =
 alias_database =
 biff = no
 smtputf8_enable = no
-virtual_mailbox_domains = $name.test
+virtual_mailbox_domains = $domains
 virtual_mailbox_base = $dir/mail
 virtual_mailbox_maps = static:inbox/
 virtual_uid_maps = static:$(id -u postfix)
 virtual_gid_maps = static:$(id -g postfix)
 virtual_minimum_uid = 1
-smtpd_tls_security_level = may
-smtpd_tls_chain_files = $key, $cert
-smtpd_tls_loglevel = 1
-smtpd_milters = unix:$dir/milter/milter.sock
-milter_default_action = tempfail
-milter_protocol = 6
 milter_connect_timeout = 5s
 default_process_limit = 10
 CF
     cat >"$dir/etc/master.cf" <<CF
-127.0.0.1:$port inet n - n - - smtpd
-  -o milter_macro_daemon_name=$daemon
-  -o smtpd_tls_ask_ccert=yes
-  -o smtpd_tls_CAfile=$cafile
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -112,10 +122,62 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 CF
-    postfix -c "$dir/etc" check >"$dir/log/check.out" 2>&1 || {
-        cat "$dir/log/check.out" >&2
+}
+
+_pf_check() { # DIR
+    postfix -c "$1/etc" check >"$1/log/check.out" 2>&1 || {
+        cat "$1/log/check.out" >&2
         return 1
     }
+}
+
+pf_init() { # DIR NAME PORT CAFILE KEY CERT [DAEMON_NAME]
+    local dir=$1 name=$2 port=$3 cafile=$4 key=$5 cert=$6 daemon=${7:-Inet}
+    pf_base "$dir" "$name" "$name.test" || return 1
+    cat >>"$dir/etc/main.cf" <<CF
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $key, $cert
+smtpd_tls_loglevel = 1
+smtpd_milters = unix:$dir/milter/milter.sock
+milter_default_action = tempfail
+milter_protocol = 6
+CF
+    cat >>"$dir/etc/master.cf" <<CF
+127.0.0.1:$port inet n - n - - smtpd
+  -o milter_macro_daemon_name=$daemon
+  -o smtpd_tls_ask_ccert=yes
+  -o smtpd_tls_CAfile=$cafile
+CF
+    _pf_check "$dir"
+}
+
+pf_add_rendered() { # DIR RENDER_DIR
+    cat "$2/main.cf" >>"$1/etc/main.cf"
+    cat "$2/master.cf" >>"$1/etc/master.cf"
+    _pf_check "$1"
+}
+
+pf_init_rendered() { # DIR NAME DOMAINS RENDER_DIR
+    pf_base "$1" "$2" "$3" && pf_add_rendered "$1" "$4"
+}
+
+pf_glue_nexthop() { # RENDER_DIR DOMAIN NEXTHOP
+    local r=$1 d=$2 hop=$3 t
+    t=$(awk -v d="$d" '$1 == d { print $2 }' "$r/transport")
+    [ -n "$t" ] || t=$(sed -n 's/^default_transport = //p' "$r/main.cf"):
+    awk -v d="$d" '$1 != d' "$r/transport" >"$r/transport.new"
+    echo "$d ${t%%:*}:$hop" >>"$r/transport.new"
+    mv "$r/transport.new" "$r/transport"
+    awk -v d="$d" -v hop="$hop" '$1 == d { $1 = hop; print }' \
+        "$r/tls_policy" >>"$r/tls_policy"
+}
+
+pf_postmap() { # DIR RENDER_DIR
+    local m
+    for m in transport tls_policy; do
+        postmap -c "$1/etc" "hash:$2/$m" || return 1
+    done
+    [ ! -f "$2/sni" ] || postmap -F -c "$1/etc" "hash:$2/sni"
 }
 
 pf_start() { # DIR
@@ -147,7 +209,7 @@ pf_stop() { # DIR
 pf_milter_start() { # DIR CONFIG
     local dir=$1
     "$PF_MILTER" -f -c "$2" -s "unix:$dir/milter/milter.sock" \
-        -P "$dir/milter/pid" 2>>"$dir/log/milter.log" &
+        -P "$dir/milter/pid" >>"$dir/log/milter.log" 2>&1 </dev/null &
     PF_MILTER_PID=$!
     local i=0
     while [ ! -S "$dir/milter/milter.sock" ] && [ $i -lt 100 ]; do

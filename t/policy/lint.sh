@@ -114,11 +114,11 @@ receive_connector "Inet" {
 }
 CONF
 dsp -c "$T_DIR/lists.conf" --at 2026-06-01 lint
-rc_is 0 "warnings only: exit 0"
+rc_is 1 "a send-list domain without a domain-secure connector: exit 1"
 has "$OUT" "tls_receive_domain_secure_list lists 1 domain(s), but no receive connector has domain_secure_enabled" \
     "receive list without a domain-secure connector: warning"
-has "$OUT" "tls_send_domain_secure_list lists 1 domain(s), but no send connector has domain_secure_enabled" \
-    "send list without a domain-secure connector: warning"
+has "$OUT" "error: woodgrovebank.com is on tls_send_domain_secure_list, but no send connector with domain_secure_enabled covers it: mail to it is not domain-secured" \
+    "send list without a domain-secure connector: error per domain"
 conf "$T_DIR/nolist.conf" <<CONF
 transport {
   partner_trust_store = "$T_DIR/partners.pem"

@@ -1,0 +1,360 @@
+/*
+ * render_sendmail.c - the Sendmail configuration that makes the policy
+ * real (render.h, domsec-policy(8)):
+ *   domsec.mc  INPUT_MAIL_FILTER (F=T, timeouts, Sendmail's socket
+ *              spelling), the milter macros, DAEMON_OPTIONS with Name= per
+ *              receive connector binding, the certificates the rules chose
+ *              (confSERVER_*, confCLIENT_*), the partner CAs (confCACERT)
+ *   access     TLS_Rcpt entries for tls_send_domain_secure_list, and for
+ *              send connectors with require_tls
+ * Sendmail has one server and one client certificate for all daemons:
+ * when connectors would need different ones, a warning says which is
+ * used.
+ *
+ * Must not: choose certificates (ds_render_select runs the rules), write
+ * files, or print.
+ */
+#include "config.h"
+
+#include "render.h"
+
+#include <string.h>
+
+#include "route.h"
+
+/* What the milter reads (milter/callbacks.c asks for the same lists with
+ * smfi_setsymlist; these are for MTAs that ignore the request). */
+#define MACROS_CONNECT "j, _, {daemon_name}, {if_name}, {if_addr}, v"
+#define MACROS_HELO                                                            \
+    "{tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}"
+#define MACROS_ENVFROM                                                         \
+    "i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, "               \
+    "{mail_mailer}, {mail_host}, {mail_addr}, {tls_version}, {cipher}, "       \
+    "{cipher_bits}, {cert_subject}, {cert_issuer}, {verify}, {cn_subject}, "   \
+    "{cn_issuer}"
+#define MACROS_EOM "{msg_id}, i"
+
+/* Can `s` stand inside an m4 quote and a Sendmail option list? */
+static bool m4_safe(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || strchr("`',", *s))
+            return false;
+    return true;
+}
+
+static void check(struct ds_render *r)
+{
+    const struct ds_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->nrecv; i++) {
+        const struct ds_recv_connector *rc = &cfg->recv[i];
+        struct ds_binding b;
+        for (size_t j = 0; j < rc->bindings.n; j++)
+            if (ds_render_binding(rc->bindings.v[j], &b) < 0)
+                ds_render_error(r, &rc->where,
+                                "write an address and a port: \"0.0.0.0:25\", "
+                                "\"127.0.0.1:2525\" or \"[::]:25\"",
+                                "receive connector %s: binding \"%s\" is not "
+                                "ADDRESS:PORT",
+                                rc->name, rc->bindings.v[j]);
+        if (!m4_safe(rc->daemon_name))
+            ds_render_error(
+                r, &rc->where, "use letters, digits, '-', '.' or spaces",
+                "receive connector %s: daemon_name \"%s\" cannot be "
+                "a Sendmail daemon Name=",
+                rc->name, rc->daemon_name);
+        if (rc->domain_secure && cfg->partner_trust_store == NULL)
+            ds_render_error(r, &cfg->where_partner_trust_store,
+                            "set transport.partner_trust_store to a PEM file "
+                            "of the CAs your partners' certificates chain to",
+                            "receive connector %s has domain security, but "
+                            "transport.partner_trust_store is not set: %s",
+                            rc->name,
+                            "Sendmail cannot verify partners' certificates");
+    }
+    char sock[600];
+    if (ds_render_socket(cfg->milter.socket, DS_SPELL_SENDMAIL, sock,
+                         sizeof(sock)) < 0 ||
+        !m4_safe(sock))
+        ds_render_error(r, &(struct ds_where){cfg->path, 0},
+                        "write unix:/path or inet:PORT@HOST",
+                        "milter.socket %s%s cannot be written for Sendmail",
+                        cfg->milter.socket, "");
+}
+
+static void check_path(struct ds_render *r, const char *path,
+                       const struct ds_where *w)
+{
+    if (path && !m4_safe(path))
+        ds_render_error(r, w,
+                        "move the file to a path without quotes or commas",
+                        "%s cannot be written in sendmail.mc%s", path, "");
+}
+
+/* The certificate for one side: the first connector's, and a warning
+ * naming the connectors that would need another one. */
+struct pick {
+    const struct ds_cert *cert;
+    const char *connector;
+    int nother;
+};
+
+static void pick(struct pick *p, const struct ds_cert *c, const char *conn)
+{
+    if (c == NULL)
+        return;
+    if (p->cert == NULL) {
+        p->cert = c;
+        p->connector = conn;
+    } else if (p->cert != c) {
+        p->nother++;
+    }
+}
+
+static void pick_warning(struct ds_render *r, const struct pick *p,
+                         const char *side, const char *opt, bool recv)
+{
+    if (p->nother == 0)
+        return;
+    struct ds_buf list = {0};
+    const struct ds_config *cfg = r->cfg;
+    size_t n = recv ? cfg->nrecv : cfg->nsend;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = recv ? cfg->recv[i].name : cfg->send[i].name;
+        const struct ds_cert *c = recv ? ds_render_recv_cert(r, &cfg->recv[i])
+                                       : ds_render_send_cert(r, &cfg->send[i]);
+        if (c && c != p->cert)
+            ds_buf_printf(&list, "%s%s (\"%s\")", list.len ? ", " : "", name,
+                          c->name);
+    }
+    ds_diag_add(&r->diag, DS_SEV_WARNING, cfg->path, 0,
+                "give those connectors the same certificate (one that "
+                "carries all their names), or run them on another MTA",
+                "Sendmail has one %s certificate for every daemon (%s): it "
+                "is certificate \"%s\" of connector %s; %s would need "
+                "another one",
+                side, opt, p->cert->name, p->connector,
+                list.p ? list.p : "other connectors");
+    ds_buf_free(&list);
+}
+
+static void mc_cert(struct ds_buf *b, const char *what, const char *cert_opt,
+                    const char *key_opt, const struct ds_cert *c)
+{
+    char line[1024];
+    ds_buf_printf(b, "dnl %s %s\n", what,
+                  ds_render_cert_line(c, line, sizeof(line)));
+    ds_buf_printf(b, "define(`%s', `%s')dnl\ndefine(`%s', `%s')dnl\n", cert_opt,
+                  c->cert_path, key_opt, c->key_path);
+}
+
+static void mc_daemons(struct ds_render *r, struct ds_buf *b)
+{
+    const struct ds_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->nrecv; i++) {
+        const struct ds_recv_connector *rc = &cfg->recv[i];
+        bool tls = rc->auth & DS_AUTH_TLS;
+        ds_buf_printf(b, "dnl receive connector \"%s\" (daemon_name %s)%s%s\n",
+                      rc->name, rc->daemon_name,
+                      tls ? "" : ": no STARTTLS (M=S)",
+                      rc->domain_secure ? ": domain security" : "");
+        if (rc->require_tls)
+            ds_diag_add(&r->diag, DS_SEV_WARNING, rc->where.file,
+                        rc->where.line,
+                        "require TLS for the whole server "
+                        "(access map TLS_Clt:) or use Postfix",
+                        "receive connector %s: Sendmail cannot require TLS "
+                        "on one daemon; require_tls is not rendered",
+                        rc->name);
+        if (rc->bindings.n == 0)
+            ds_buf_printf(b, "dnl (no bindings: no daemon)\n");
+        for (size_t j = 0; j < rc->bindings.n; j++) {
+            struct ds_binding bd;
+            ds_render_binding(rc->bindings.v[j], &bd);
+            ds_buf_printf(b,
+                          "DAEMON_OPTIONS(`Name=%s, Family=%s, Addr=%s, "
+                          "Port=%d%s')dnl\n",
+                          rc->daemon_name, bd.v6 ? "inet6" : "inet", bd.addr,
+                          bd.port, tls ? "" : ", M=S");
+        }
+    }
+}
+
+static void mc_certs(struct ds_render *r, struct ds_buf *b)
+{
+    const struct ds_config *cfg = r->cfg;
+    struct pick server = {0}, client = {0};
+    for (size_t i = 0; i < cfg->nrecv; i++)
+        if (cfg->recv[i].auth & DS_AUTH_TLS)
+            pick(&server, ds_render_recv_cert(r, &cfg->recv[i]),
+                 cfg->recv[i].name);
+    /* the client certificate of a domain-secure connector comes first */
+    for (int secure = 1; secure >= 0; secure--)
+        for (size_t i = 0; i < cfg->nsend; i++)
+            if (cfg->send[i].domain_secure == (bool)secure)
+                pick(&client, ds_render_send_cert(r, &cfg->send[i]),
+                     cfg->send[i].name);
+    pick_warning(r, &server, "server", "confSERVER_CERT", true);
+    pick_warning(r, &client, "client", "confCLIENT_CERT", false);
+    ds_buf_printf(b, "dnl\ndnl Certificates: Sendmail has one server and "
+                     "one client certificate for\n"
+                     "dnl every daemon.\n");
+    const struct ds_cert *cs[2] = {server.cert, client.cert};
+    if (server.cert)
+        mc_cert(b, "server (receive connectors):", "confSERVER_CERT",
+                "confSERVER_KEY", server.cert);
+    if (client.cert)
+        mc_cert(b, "client (send connectors):", "confCLIENT_CERT",
+                "confCLIENT_KEY", client.cert);
+    for (int i = 0; i < 2; i++)
+        if (cs[i] && cs[i]->chain_path && (i == 0 || cs[i] != cs[0]))
+            ds_diag_add(&r->diag, DS_SEV_WARNING, cs[i]->where.file,
+                        cs[i]->where.line,
+                        "append the chain to the certificate file (leaf "
+                        "first), or put the intermediates in the CA file",
+                        "certificate \"%s\": Sendmail reads no separate "
+                        "chain file (%s)",
+                        cs[i]->name, cs[i]->chain_path);
+    ds_buf_printf(
+        b,
+        "dnl The CAs that verify partners' certificates, both ways: their "
+        "client\n"
+        "dnl certificates (domsec-milter reads {verify} and the name) and "
+        "their\n"
+        "dnl servers' (TLS_Rcpt in the access map). Sendmail offers no "
+        "STARTTLS\n"
+        "dnl without a CA directory: confCACERT_PATH is this directory, "
+        "which holds\n"
+        "dnl no CA certificates (a directory such as /etc/ssl/certs would "
+        "let any\n"
+        "dnl public CA vouch for a partner).\n"
+        "define(`confCACERT', `%s')dnl\n"
+        "define(`confCACERT_PATH', `%s')dnl\n",
+        ds_render_partner_cas(cfg), r->dir);
+}
+
+static void domsec_mc(struct ds_render *r, struct ds_buf *b)
+{
+    const struct ds_config *cfg = r->cfg;
+    char sock[600];
+    ds_render_socket(cfg->milter.socket, DS_SPELL_SENDMAIL, sock, sizeof(sock));
+    ds_buf_printf(
+        b,
+        "dnl domsec.mc - sendmail.mc lines for domsec: insert them before "
+        "the MAILER()\n"
+        "dnl lines, remove sendmail.mc's own DAEMON_OPTIONS for the same "
+        "ports, and\n"
+        "dnl rebuild sendmail.cf. The access entries are in %s/access.\n"
+        "dnl %s sendmail from %s.\n"
+        "dnl Do not edit: change domsec.conf and render again.\n"
+        "dnl\n"
+        "dnl domsec-milter judges partner mail at MAIL FROM; F=T defers "
+        "(4xx) while\n"
+        "dnl it is unavailable instead of accepting mail unchecked. With "
+        "Sendmail, set\n"
+        "dnl milter.mta = \"sendmail\" (or \"auto\") in domsec.conf.\n"
+        "INPUT_MAIL_FILTER(`domsec', `S=%s, F=T, T=S:30s;R:30s;E:5m')dnl\n"
+        "define(`confMILTER_MACROS_CONNECT', ``%s'')dnl\n"
+        "define(`confMILTER_MACROS_HELO', ``%s'')dnl\n"
+        "define(`confMILTER_MACROS_ENVFROM', ``%s'')dnl\n"
+        "define(`confMILTER_MACROS_EOM', ``%s'')dnl\n"
+        "dnl\n"
+        "dnl One daemon per receive connector binding; Name= is its "
+        "daemon_name.\n",
+        r->dir, DS_RENDER_MARK, cfg->path, sock, MACROS_CONNECT, MACROS_HELO,
+        MACROS_ENVFROM, MACROS_EOM);
+    mc_daemons(r, b);
+    mc_certs(r, b);
+}
+
+static void access_map(struct ds_render *r, struct ds_buf *b)
+{
+    const struct ds_config *cfg = r->cfg;
+    ds_buf_printf(
+        b,
+        "# access map entries for domsec: add them to /etc/mail/access and "
+        "rebuild\n"
+        "# it (makemap hash /etc/mail/access < /etc/mail/access); "
+        "sendmail.mc needs\n"
+        "# FEATURE(`access_db').\n"
+        "# %s sendmail from %s.\n"
+        "# Do not edit: change domsec.conf and render again.\n",
+        DS_RENDER_MARK, cfg->path);
+    if (cfg->send_names.n)
+        ds_buf_printf(
+            b,
+            "#\n# tls_send_domain_secure_list: deliver only over TLS with a "
+            "server certificate\n"
+            "# that verifies against confCACERT (VERIFY) and whose CN is the "
+            "name of\n"
+            "# the host connected to (+CN); otherwise the mail stays queued "
+            "(4xx) and\n"
+            "# is retried. Sendmail's lookup also covers the names under "
+            "each domain.\n");
+    for (size_t i = 0; i < cfg->send_names.n; i++) {
+        const char *d = cfg->send_names.v[i];
+        ds_buf_printf(b, "TLS_Rcpt:%s\tVERIFY+CN\n", d[0] == '.' ? d + 1 : d);
+    }
+    for (size_t i = 0; i < cfg->nsend; i++) {
+        const struct ds_send_connector *s = &cfg->send[i];
+        if (!s->require_tls)
+            continue;
+        ds_buf_printf(b, "#\n# send connector \"%s\": require_tls\n", s->name);
+        for (size_t j = 0; j < s->address_spaces.n; j++) {
+            const char *as = s->address_spaces.v[j];
+            const char *d = strcmp(as, "*") == 0 ? ""
+                            : as[0] == '*'       ? as + 2
+                                                 : as;
+            bool listed = false;
+            for (size_t k = 0; k < cfg->send_names.n; k++)
+                listed |= strcmp(cfg->send_names.v[k], d) == 0;
+            if (!listed)
+                ds_buf_printf(b, "TLS_Rcpt:%s\tENCR:128\n", d);
+        }
+    }
+}
+
+static void outbound_warnings(struct ds_render *r)
+{
+    const struct ds_config *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->send_names.n; i++)
+        if (ds_route_find(cfg, cfg->send_names.v[i], true) == NULL)
+            ds_diag_add(&r->diag, DS_SEV_WARNING, cfg->where_send_list.file,
+                        cfg->where_send_list.line, "see domsec-policy lint",
+                        "%s is on tls_send_domain_secure_list, but no "
+                        "domain-secure send connector covers it",
+                        cfg->send_names.v[i]);
+}
+
+enum ds_render_status ds_render_sendmail(const struct ds_config *cfg,
+                                         const struct ds_certstore *store,
+                                         long long at, const char *dir,
+                                         struct ds_render *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->cfg = cfg;
+    r->store = store;
+    r->at = at;
+    r->dir = dir ? dir : DS_RENDER_DEFAULT_SENDMAIL_DIR;
+    check(r);
+    if (ds_render_select(r) == DS_RENDER_NOMEM)
+        return r->status;
+    for (size_t i = 0; i < r->sel.n; i++) {
+        const struct ds_cert *c = r->sel.v[i].selected;
+        if (c && r->sel.v[i].kind == DS_KIND_STARTTLS) {
+            check_path(r, c->cert_path, &c->where);
+            check_path(r, c->key_path, &c->where);
+        }
+    }
+    check_path(r, ds_render_partner_cas(cfg), &cfg->where_partner_trust_store);
+    if (r->status != DS_RENDER_OK)
+        return r->status;
+    outbound_warnings(r);
+    struct ds_render_file *mc = ds_render_add_file(r, "domsec.mc", NULL, false);
+    struct ds_render_file *acc = ds_render_add_file(r, "access", NULL, false);
+    domsec_mc(r, &mc->text);
+    access_map(r, &acc->text);
+    if (mc->text.oom || acc->text.oom)
+        r->status = DS_RENDER_NOMEM;
+    return r->status;
+}
