@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sysexits.h>
@@ -205,11 +206,9 @@ static int clear_stale(const char *path)
     return 0;
 }
 
-/* libmilter keeps its listening descriptor to itself: find every
- * listening TCP socket we own and switch Nagle off (accepted sockets
- * inherit TCP_NODELAY on Linux), so a header change followed by the final
- * reply is not held for the MTA's delayed ACK. */
-static void tcp_nodelay(void)
+/* libmilter keeps its listening descriptor to itself: find it (the only
+ * listening socket this process has). Returns it, or -1. */
+static int find_listener(void)
 {
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536)
@@ -217,16 +216,73 @@ static void tcp_nodelay(void)
     for (int fd = 3; fd < max; fd++) {
         int v = 0;
         socklen_t len = sizeof(v);
-        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) != 0 || !v)
-            continue;
-        int dom = 0;
-        len = sizeof(dom);
-        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 ||
-            (dom != AF_INET && dom != AF_INET6))
-            continue;
-        int one = 1;
-        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
-            ds_log(DS_LOG_ERROR, "TCP_NODELAY: %s", strerror(errno));
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v)
+            return fd;
+    }
+    return -1;
+}
+
+/* Switch Nagle off on a TCP listener (accepted sockets inherit
+ * TCP_NODELAY on Linux), so a header change followed by the final reply
+ * is not held for the MTA's delayed ACK. */
+static void tcp_nodelay(void)
+{
+    int fd = find_listener(), one = 1;
+    if (fd >= 0 &&
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
+        ds_log(DS_LOG_ERROR, "TCP_NODELAY: %s", strerror(errno));
+}
+
+/* Connect to our own listener once, so that its poll() returns. */
+static void wake_listener(void)
+{
+    int lfd = find_listener();
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    if (lfd < 0 || getsockname(lfd, (struct sockaddr *)&sa, &len) != 0)
+        return;
+    int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    (void)connect(fd, (struct sockaddr *)&sa, len);
+    close(fd);
+}
+
+static void *stopper(void *arg)
+{
+    (void)arg;
+    smfi_stop();
+    return NULL;
+}
+
+/* smfi_stop() waits for a mutex libmilter's listener holds while it polls
+ * (up to 5 s): call it from a thread of its own and knock on the socket
+ * until the listener has let go and stopped. */
+static void stop_milter(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, stopper, NULL) != 0) {
+        smfi_stop();
+        return;
+    }
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 250 && !atomic_load(&milter_exited); i++) {
+        wake_listener();
+        nanosleep(&pause, NULL);
+    }
+    pthread_join(t, NULL);
+}
+
+/* libmilter spins on accept() when descriptors run out: give it the
+ * hard limit rather than the (often 1024) soft one. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            ds_log(DS_LOG_WARNING, "cannot raise the descriptor limit: %s",
+                   strerror(errno));
     }
 }
 
@@ -502,6 +558,7 @@ static int start_up(const struct options *o, struct ds_config **cfg,
     ds_log_open("domsec-milter", true, (*cfg)->milter.syslog_facility);
     apply_settings(*cfg);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
 
     if (smfi_register(ds_milter_desc) != MI_SUCCESS) {
         ds_log(DS_LOG_ERROR, "smfi_register failed");
@@ -636,7 +693,7 @@ int main(int argc, char **argv)
 
     rc = run(o.config);
 
-    smfi_stop();
+    stop_milter();
     pthread_join(tid, NULL);
     remove_socket(spec, sock_ino);
     struct ds_live *live = ds_live_acquire();

@@ -141,6 +141,11 @@ static void outf(struct out *o, const char *fmt, ...)
 static void outf(struct out *o, const char *fmt, ...)
 {
     va_list ap;
+    if (o->buf == NULL && !o->failed) {
+        o->buf = malloc(4096);
+        o->cap = o->buf ? 4096 : 0;
+        o->failed = o->buf == NULL;
+    }
     for (;;) {
         va_start(ap, fmt);
         int n = o->failed

@@ -10,6 +10,8 @@
 
 #include "certfile.h"
 
+#include "certstore_int.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,68 +23,6 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
-/* Read the whole regular file; returns 0, or -1 with err filled. */
-static int slurp(const char *path, char **data, size_t *len, char *err,
-                 size_t errsize)
-{
-    *data = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(err, errsize, "cannot read it: %s", strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        snprintf(err, errsize, "cannot read it: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errsize, "not a regular file");
-        close(fd);
-        return -1;
-    }
-    if (st.st_size > DS_CERTFILE_MAX) {
-        snprintf(err, errsize, "%lld bytes: too large for a certificate file",
-                 (long long)st.st_size);
-        close(fd);
-        return -1;
-    }
-    /* One byte more than the size: a file that grows is still bounded. */
-    size_t cap = (size_t)st.st_size + 1;
-    char *buf = malloc(cap);
-    if (buf == NULL) {
-        snprintf(err, errsize, "out of memory");
-        close(fd);
-        return -1;
-    }
-    size_t n = 0;
-    while (n < cap) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errsize, "cannot read it: %s", strerror(errno));
-            free(buf);
-            close(fd);
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (n == cap) {
-        snprintf(err, errsize, "the file changed while it was read");
-        free(buf);
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
 
 static int cert_kind(const char *pem_name)
 {
@@ -106,12 +46,16 @@ static bool decodes(const unsigned char *der, long len, int kind)
 
 int ds_certfile_check(const char *path, char *err, size_t errsize)
 {
-    char *data;
-    size_t len;
+    struct ds_filebuf fb;
+    char reason[256];
     if (errsize > 0)
         err[0] = '\0';
-    if (slurp(path, &data, &len, err, errsize) < 0)
+    if (ds_certstore_read_file(path, &fb, reason, sizeof(reason)) < 0) {
+        snprintf(err, errsize, "cannot read it: %s", reason);
         return -1;
+    }
+    char *data = fb.data;
+    size_t len = fb.len;
     if (len > 0 && memchr(data, '\0', len) != NULL) {
         snprintf(err, errsize, "not a PEM file (it holds NUL bytes)");
         free(data);

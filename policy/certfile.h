@@ -1,5 +1,5 @@
 /*
- * certfile.h - is a certificate file usable? The one function that reads
+ * certfile.h - is a certificate file usable? The one check of
  * the PEM files of certificates a configuration names (certificate.cert,
  * certificate.chain): readable, a regular file of sane size, PEM, every
  * certificate block decodes, at least one certificate.
@@ -22,13 +22,11 @@
 #include "config.h"
 #include "diag.h"
 
-/* Files larger than this are not certificate files. */
-#define DS_CERTFILE_MAX (4 * 1024 * 1024)
-
 /*
  * Check the certificate file at path. Returns the number of certificates
  * in it (at least 1), or -1 with a one-line reason in err (errsize bytes,
- * always terminated): cannot be read, not a regular file, too large, no
+ * always terminated): cannot be read (not a regular file, larger than
+ * 16 MiB: the certificate store's own reader decides), no
  * PEM certificate, a certificate block that does not decode.
  */
 int ds_certfile_check(const char *path, char *err, size_t errsize);

@@ -39,7 +39,8 @@ int ds_certstore_read_file(const char *path, struct ds_filebuf *fb, char *err,
 {
     fb->data = NULL;
     fb->len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO or device named by mistake must not hang us. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(err, errsz, "%s", strerror(errno));

@@ -120,8 +120,9 @@ struct ds_filebuf {
     size_t len;
 };
 
-/* Read `path` (a regular file, at most 16 MiB). Returns 0, or -1 with a
- * reason in err. Free fb->data with free(). */
+/* Read `path` (a regular file, at most 16 MiB; never blocks on a FIFO).
+ * Returns 0, or -1 with a reason in err. Free fb->data with free(). The
+ * one reader of certificate files: the store and certfile.c use it. */
 int ds_certstore_read_file(const char *path, struct ds_filebuf *fb, char *err,
                            size_t errsz);
 

@@ -159,7 +159,7 @@ int main(void)
     bad("cert.der", "not a PEM file", "DER instead of PEM");
 
     mkdir(at("adir"), 0755);
-    bad("adir", "not a regular file", "a directory");
+    bad("adir", "cannot read it: is a directory", "a directory");
     mkfifo(at("fifo"), 0644);
     bad("fifo", "not a regular file", "a FIFO (never blocks)");
     bad("missing.pem", "cannot read it: No such file or directory",
