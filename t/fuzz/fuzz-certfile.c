@@ -5,10 +5,7 @@
  * Input: the file's bytes.
  * Checks: the answer is a count of certificates or -1 with a reason, and
  * the reason is one printable line.
- *
- * (fuzz-certload, for domsec-policy's certificate store with keys, is the
- * same shape: write the input to a file with ds_fuzz_file, name it in a
- * configuration, call ds_certstore_load.)
+ * (fuzz-certload does the same for domsec-policy's store, keys included.)
  */
 #include "config.h"
 
