@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,48 +128,6 @@ bool ds_stats_changed(void)
 
 /* ---- output ------------------------------------------------------------ */
 
-struct out {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-};
-
-static void outf(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void outf(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    if (o->buf == NULL && !o->failed) {
-        o->buf = malloc(4096);
-        o->cap = o->buf ? 4096 : 0;
-        o->failed = o->buf == NULL;
-    }
-    for (;;) {
-        va_start(ap, fmt);
-        int n = o->failed
-                    ? 0
-                    : vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (o->failed || n < 0) {
-            o->failed = true;
-            return;
-        }
-        if ((size_t)n < o->cap - o->len) {
-            o->len += (size_t)n;
-            return;
-        }
-        size_t cap = (o->cap + (size_t)n + 1) * 2;
-        char *b = realloc(o->buf, cap);
-        if (b == NULL) {
-            o->failed = true;
-            return;
-        }
-        o->buf = b;
-        o->cap = cap;
-    }
-}
-
 /* Prometheus label values: escape backslash, quote and newline. */
 static const char *label(const char *s, char *buf, size_t size)
 {
@@ -190,101 +147,108 @@ static const char *label(const char *s, char *buf, size_t size)
     return buf;
 }
 
-static void partner_metrics(struct out *o, const char *name,
+static void partner_metrics(struct ds_buf *o, const char *name,
                             const struct partner_slot *s)
 {
     char lb[600];
     label(name, lb, sizeof(lb));
     for (int k = 0; k < PK_COUNT; k++) {
         unsigned long v = atomic_load(&s->n[k]);
-        outf(o,
-             "domsec_partner_messages_total{partner=\"%s\",result=\"%s\","
-             "reason=\"%s\"} %lu\n",
-             lb, k == PK_PASS ? "pass" : "fail", pk_names[k], v);
+        ds_buf_printf(
+            o,
+            "domsec_partner_messages_total{partner=\"%s\",result=\"%s\","
+            "reason=\"%s\"} %lu\n",
+            lb, k == PK_PASS ? "pass" : "fail", pk_names[k], v);
     }
 }
 
-static void render(struct out *o)
+static void render(struct ds_buf *o)
 {
     static const char *const results[3] = {"none", "pass", "fail"};
-    outf(o,
-         "# HELP domsec_domain_secured_received_total Messages received "
-         "over mutual TLS from a listed partner (Domain-Secured Messages "
-         "Received).\n"
-         "# TYPE domsec_domain_secured_received_total counter\n"
-         "domsec_domain_secured_received_total %lu\n",
-         ds_stats_reason(DS_RESULT_PASS, DS_REASON_PASS));
-    outf(o, "# HELP domsec_failures_total Messages from listed partners that "
-            "failed Domain Security, by reason.\n"
-            "# TYPE domsec_failures_total counter\n");
+    ds_buf_printf(
+        o,
+        "# HELP domsec_domain_secured_received_total Messages received "
+        "over mutual TLS from a listed partner (Domain-Secured Messages "
+        "Received).\n"
+        "# TYPE domsec_domain_secured_received_total counter\n"
+        "domsec_domain_secured_received_total %lu\n",
+        ds_stats_reason(DS_RESULT_PASS, DS_REASON_PASS));
+    ds_buf_printf(
+        o, "# HELP domsec_failures_total Messages from listed partners that "
+           "failed Domain Security, by reason.\n"
+           "# TYPE domsec_failures_total counter\n");
     for (int r = DS_REASON_TLS_NOT_STARTED; r <= DS_REASON_SUBJECT_MISMATCH;
          r++)
-        outf(o, "domsec_failures_total{reason=\"%s\"} %lu\n",
-             ds_reason_name((enum ds_reason)r),
-             ds_stats_reason(DS_RESULT_FAIL, (enum ds_reason)r));
-    outf(o, "# HELP domsec_messages_total Every decision, by result and "
-            "reason.\n"
-            "# TYPE domsec_messages_total counter\n");
+        ds_buf_printf(o, "domsec_failures_total{reason=\"%s\"} %lu\n",
+                      ds_reason_name((enum ds_reason)r),
+                      ds_stats_reason(DS_RESULT_FAIL, (enum ds_reason)r));
+    ds_buf_printf(o,
+                  "# HELP domsec_messages_total Every decision, by result and "
+                  "reason.\n"
+                  "# TYPE domsec_messages_total counter\n");
     for (int res = 0; res < 3; res++)
         for (int r = 0; r < DS_REASON_COUNT; r++) {
             unsigned long v = atomic_load(&by_reason[res][r]);
             if (v > 0 || (res == DS_RESULT_PASS && r == DS_REASON_PASS))
-                outf(o,
-                     "domsec_messages_total{result=\"%s\",reason=\"%s\"} "
-                     "%lu\n",
-                     results[res], ds_reason_name((enum ds_reason)r), v);
+                ds_buf_printf(
+                    o,
+                    "domsec_messages_total{result=\"%s\",reason=\"%s\"} "
+                    "%lu\n",
+                    results[res], ds_reason_name((enum ds_reason)r), v);
         }
-    outf(o, "# HELP domsec_partner_messages_total Decisions per partner (the "
-            "matching list entry).\n"
-            "# TYPE domsec_partner_messages_total counter\n");
+    ds_buf_printf(
+        o, "# HELP domsec_partner_messages_total Decisions per partner (the "
+           "matching list entry).\n"
+           "# TYPE domsec_partner_messages_total counter\n");
     for (size_t i = 0; i < PARTNER_SLOTS; i++) {
         const char *name = atomic_load(&partners[i].name);
         if (name != NULL)
             partner_metrics(o, name, &partners[i]);
     }
     partner_metrics(o, "_other", &other);
-    outf(o,
-         "# HELP domsec_connections_total SMTP sessions seen.\n"
-         "# TYPE domsec_connections_total counter\n"
-         "domsec_connections_total %lu\n"
-         "# HELP domsec_internal_errors_total Messages deferred because of an "
-         "internal error.\n"
-         "# TYPE domsec_internal_errors_total counter\n"
-         "domsec_internal_errors_total %lu\n"
-         "# HELP domsec_reloads_total Configuration reloads, by outcome.\n"
-         "# TYPE domsec_reloads_total counter\n"
-         "domsec_reloads_total{outcome=\"ok\"} %lu\n"
-         "domsec_reloads_total{outcome=\"failed\"} %lu\n",
-         ds_stats_get(DS_STAT_CONNECTIONS),
-         ds_stats_get(DS_STAT_INTERNAL_ERRORS), ds_stats_get(DS_STAT_RELOADS),
-         ds_stats_get(DS_STAT_RELOAD_FAILURES));
+    ds_buf_printf(
+        o,
+        "# HELP domsec_connections_total SMTP sessions seen.\n"
+        "# TYPE domsec_connections_total counter\n"
+        "domsec_connections_total %lu\n"
+        "# HELP domsec_internal_errors_total Messages deferred because of an "
+        "internal error.\n"
+        "# TYPE domsec_internal_errors_total counter\n"
+        "domsec_internal_errors_total %lu\n"
+        "# HELP domsec_reloads_total Configuration reloads, by outcome.\n"
+        "# TYPE domsec_reloads_total counter\n"
+        "domsec_reloads_total{outcome=\"ok\"} %lu\n"
+        "domsec_reloads_total{outcome=\"failed\"} %lu\n",
+        ds_stats_get(DS_STAT_CONNECTIONS),
+        ds_stats_get(DS_STAT_INTERNAL_ERRORS), ds_stats_get(DS_STAT_RELOADS),
+        ds_stats_get(DS_STAT_RELOAD_FAILURES));
 }
 
 int ds_stats_write(const char *path)
 {
-    struct out o = {0};
+    struct ds_buf o = {0};
     render(&o);
-    if (o.failed) {
-        free(o.buf);
+    if (o.oom) {
+        ds_buf_free(&o);
         errno = ENOMEM;
         return -1;
     }
     char tmp[4096];
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
         (int)sizeof(tmp)) {
-        free(o.buf);
+        ds_buf_free(&o);
         errno = ENAMETOOLONG;
         return -1;
     }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        free(o.buf);
+        ds_buf_free(&o);
         return -1;
     }
     size_t done = 0;
     int saved = 0;
     while (done < o.len) {
-        ssize_t w = write(fd, o.buf + done, o.len - done);
+        ssize_t w = write(fd, o.p + done, o.len - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -293,7 +257,7 @@ int ds_stats_write(const char *path)
         }
         done += (size_t)w;
     }
-    free(o.buf);
+    ds_buf_free(&o);
     if (close(fd) != 0 && saved == 0)
         saved = errno;
     if (saved != 0) {

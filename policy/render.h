@@ -40,17 +40,6 @@ enum ds_render_status {
     DS_RENDER_CONFIG = 78, /* the configuration cannot be rendered */
 };
 
-/* A growable text buffer; an allocation failure sets oom and stops. */
-struct ds_buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-void ds_buf_printf(struct ds_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void ds_buf_free(struct ds_buf *b);
-
 /* One file to write. */
 struct ds_render_file {
     const char *name; /* in the output directory: "main.cf" */

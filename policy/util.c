@@ -1,5 +1,5 @@
 /*
- * util.c - arena allocator, string lists, time formatting.
+ * util.c - arena allocator, string lists, text buffers, time formatting.
  *
  * Must not: log, exit, or abort on allocation failure (callers decide).
  */
@@ -159,6 +159,42 @@ void ds_strvec_free(struct ds_strvec *sv)
     free(sv->v);
     sv->v = NULL;
     sv->n = sv->cap = 0;
+}
+
+void ds_buf_printf(struct ds_buf *b, const char *fmt, ...)
+{
+    if (b->oom)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void ds_buf_free(struct ds_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof(*b));
 }
 
 int ds_strcasecmp(const char *a, const char *b)

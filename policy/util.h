@@ -1,7 +1,7 @@
 /*
  * util.h - small helpers shared by every module: an allocation arena for
  * immutable data (a loaded configuration, a certificate store), string
- * lists, and bounded string formatting.
+ * lists, growable text buffers, and bounded string formatting.
  *
  * Must not: log, exit, or know anything about mail.
  */
@@ -51,6 +51,19 @@ int ds_strvec_addf(struct ds_strvec *sv, const char *fmt, ...)
 int ds_strvec_vaddf(struct ds_strvec *sv, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 void ds_strvec_free(struct ds_strvec *sv);
+
+/* A growable text buffer; an allocation failure sets oom and stops it.
+ * b->p is NUL-terminated once anything was written; free with
+ * ds_buf_free. */
+struct ds_buf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+void ds_buf_printf(struct ds_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ds_buf_free(struct ds_buf *b);
 
 /* ASCII-only case helpers (locale independent). */
 static inline char ds_lower(char c)
