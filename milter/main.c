@@ -64,6 +64,16 @@ static pthread_t main_thread;
 static atomic_bool milter_exited;
 static atomic_int milter_status;
 
+/* The signals this program handles itself (in run()). */
+static const int handled_signals[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1};
+
+static void handled_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < DS_ARRAY_LEN(handled_signals); i++)
+        sigaddset(set, handled_signals[i]);
+}
+
 /*
  * libmilter's signal thread (started inside smfi_main) calls
  * sigwait({HUP, TERM, INT}) and stops the milter on any of them. A thread
@@ -76,10 +86,8 @@ static atomic_int milter_status;
 int sigwait(const sigset_t *set, int *sig)
 {
     sigset_t s = *set;
-    sigdelset(&s, SIGHUP);
-    sigdelset(&s, SIGTERM);
-    sigdelset(&s, SIGINT);
-    sigdelset(&s, SIGUSR1);
+    for (size_t i = 0; i < DS_ARRAY_LEN(handled_signals); i++)
+        sigdelset(&s, handled_signals[i]);
     for (;;) {
         int r = sigwaitinfo(&s, NULL);
         if (r > 0) {
@@ -505,11 +513,7 @@ static void write_metrics(const char *path, bool force)
 static int run(const char *config_path)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGUSR1);
+    handled_set(&set);
     time_t last_metrics = 0;
 
     for (;;) {
@@ -666,11 +670,7 @@ int main(int argc, char **argv)
         return rc;
     }
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGUSR1);
+    handled_set(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     main_thread = pthread_self();
     pthread_t tid;
