@@ -12,7 +12,7 @@
  * error (out of memory); 73 render: the output directory cannot be
  * written; 78 a configuration or certificate file error.
  */
-#include "config.h"
+#include "cli.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -35,69 +35,66 @@
 #define PACKAGE_VERSION "unknown"
 #endif
 
-#define EXIT_USAGE 64
-#define EXIT_UNAVAILABLE 69
-#define EXIT_SOFTWARE 70
-#define EXIT_CANTCREAT 73
+#define EXIT_USAGE DS_EXIT_USAGE
+#define EXIT_UNAVAILABLE DS_EXIT_UNAVAILABLE
+#define EXIT_SOFTWARE DS_EXIT_SOFTWARE
+#define EXIT_CANTCREAT DS_EXIT_CANTCREAT
+#define CMD_CONNECTORS DS_CMD_CONNECTORS
+#define CMD_DAYS DS_CMD_DAYS
+#define CMD_RENDER DS_CMD_RENDER
 
-/* Options a command accepts besides the global ones. */
-enum { CMD_CONNECTORS = 1 << 0, CMD_DAYS = 1 << 1, CMD_RENDER = 1 << 2 };
+static int cmd_select(struct ds_ctx *c);
+static int cmd_explain(struct ds_ctx *c);
+static int cmd_lint(struct ds_ctx *c);
+static int cmd_certs(struct ds_ctx *c);
+static int cmd_check(struct ds_ctx *c);
+static int cmd_render(struct ds_ctx *c);
 
-struct cli {
-    const char *config;
-    long long at;
-    const char **with, **without;
-    size_t nwith, nwithout;
-    bool json;
-    int days;
-    bool days_set;
-    const char *output; /* render --output DIR, made absolute */
-    char *output_abs;
-    bool postmap;
-    const struct command *cmd;
-    struct ds_strlist args; /* after the command */
+static const struct ds_command cmd_select_def = {
+    .name = "select",
+    .run = cmd_select,
+    .flags = CMD_CONNECTORS,
+    .usage = "select [CONNECTOR...]     the certificate every connector uses",
+};
+static const struct ds_command cmd_explain_def = {
+    .name = "explain",
+    .run = cmd_explain,
+    .flags = CMD_CONNECTORS,
+    .usage = "explain [CONNECTOR...]    the same, every step of the rules",
+};
+static const struct ds_command cmd_lint_def = {
+    .name = "lint",
+    .run = cmd_lint,
+    .flags = CMD_DAYS,
+    .usage = "lint [--days N]           problems and expiry forecast "
+             "(default 60 days)",
+};
+static const struct ds_command cmd_certs_def = {
+    .name = "certs",
+    .run = cmd_certs,
+    .usage = "certs                     the certificate store, with the "
+             "tls_certificate_name of each",
+};
+static const struct ds_command cmd_check_def = {
+    .name = "check-config",
+    .run = cmd_check,
+    .usage = "check-config              parse and validate only",
+};
+static const struct ds_command cmd_render_def = {
+    .name = "render",
+    .run = cmd_render,
+    .flags = CMD_RENDER,
+    .usage = "render postfix|sendmail [--output DIR] [--postmap]\n"
+             "                            MTA configuration from the "
+             "certificates the rules\n"
+             "                            choose (--postmap: Postfix maps "
+             "too)",
 };
 
-/* What a command gets: everything loaded. */
-struct ctx {
-    const struct cli *cli;
-    const struct ds_config *cfg;
-    struct ds_certstore *store;
-    struct ds_diag *diag; /* load diagnostics (warnings only by now) */
-};
-
-struct command {
-    const char *name;
-    int (*run)(struct ctx *c);
-    unsigned flags;
-    const char *usage;
-};
-
-static int cmd_select(struct ctx *c);
-static int cmd_explain(struct ctx *c);
-static int cmd_lint(struct ctx *c);
-static int cmd_certs(struct ctx *c);
-static int cmd_check(struct ctx *c);
-static int cmd_render(struct ctx *c);
-
-static const struct command commands[] = {
-    {"select", cmd_select, CMD_CONNECTORS,
-     "select [CONNECTOR...]     the certificate every connector uses"},
-    {"explain", cmd_explain, CMD_CONNECTORS,
-     "explain [CONNECTOR...]    the same, every step of the rules"},
-    {"lint", cmd_lint, CMD_DAYS,
-     "lint [--days N]           problems and expiry forecast (default 60 "
-     "days)"},
-    {"certs", cmd_certs, 0,
-     "certs                     the certificate store, with the "
-     "tls_certificate_name of each"},
-    {"check-config", cmd_check, 0,
-     "check-config              parse and validate only"},
-    {"render", cmd_render, CMD_RENDER,
-     "render postfix|sendmail [--output DIR] [--postmap]\n"
-     "                            MTA configuration from the certificates "
-     "the rules\n"
-     "                            choose (--postmap: Postfix maps too)"},
+/* Every command, in the order --help lists them. */
+static const struct ds_command *const commands[] = {
+    &cmd_select_def, &cmd_explain_def, &cmd_lint_def,
+    &cmd_certs_def,  &cmd_check_def,   &cmd_render_def,
 };
 
 static void usage(FILE *fp)
@@ -108,7 +105,7 @@ static void usage(FILE *fp)
                 "[--json]\n\n"
                 "commands:\n");
     for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
-        fprintf(fp, "  %s\n", commands[i].usage);
+        fprintf(fp, "  %s\n", commands[i]->usage);
     fprintf(fp,
             "\noptions:\n"
             "  -c, --config FILE     configuration (default %s)\n"
@@ -131,9 +128,9 @@ static void usage(FILE *fp)
             DS_DEFAULT_CONFIG);
 }
 
-static int usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+#define usage_error ds_cli_usage_error
+
+int ds_cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -165,7 +162,7 @@ static bool output_dir_ok(const char *d)
 
 /* render postfix|sendmail [--output DIR] [--postmap]: returns -1 to go
  * on, or an exit status. */
-static int render_options(struct cli *cli)
+static int render_options(struct ds_cli *cli)
 {
     bool render = cli->cmd->flags & CMD_RENDER;
     if (!render && (cli->output || cli->postmap))
@@ -205,28 +202,91 @@ static int render_options(struct cli *cli)
     return -1;
 }
 
-/* The options and the command. Returns -1 to go on, or an exit status. */
-static int parse_options(int argc, char **argv, struct cli *cli)
+/* The global options (any command may be given them). */
+static const struct option global_opts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"at", required_argument, NULL, 'a'},
+    {"with", required_argument, NULL, 'w'},
+    {"without", required_argument, NULL, 'W'},
+    {"json", no_argument, NULL, 'j'},
+    {"days", required_argument, NULL, 'd'},
+    {"output", required_argument, NULL, 'o'},
+    {"postmap", no_argument, NULL, 'p'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+};
+
+static const struct ds_command *find_command(const char *name)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"at", required_argument, NULL, 'a'},
-        {"with", required_argument, NULL, 'w'},
-        {"without", required_argument, NULL, 'W'},
-        {"json", no_argument, NULL, 'j'},
-        {"days", required_argument, NULL, 'd'},
-        {"output", required_argument, NULL, 'o'},
-        {"postmap", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
+    for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
+        if (strcmp(name, commands[i]->name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+/* Does argv[i] take the next argument as its value? (Global options and
+ * every command's own options: the command is not known yet.) */
+static bool takes_value(const char *arg)
+{
+    if (strcmp(arg, "-c") == 0)
+        return true;
+    if (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') != NULL)
+        return false;
+    for (size_t i = 0; i < DS_ARRAY_LEN(global_opts); i++)
+        if (strcmp(arg + 2, global_opts[i].name) == 0)
+            return global_opts[i].has_arg == required_argument;
+    for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
+        for (const struct option *o = commands[i]->opts; o && o->name; o++)
+            if (strcmp(arg + 2, o->name) == 0)
+                return o->has_arg == required_argument;
+    return false;
+}
+
+/* The first argument that is not an option: the command's name. */
+static const char *command_name(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return i + 1 < argc ? argv[i + 1] : NULL;
+        if (argv[i][0] != '-' || argv[i][1] == '\0')
+            return argv[i];
+        if (takes_value(argv[i]))
+            i++;
+    }
+    return NULL;
+}
+
+/* The global options followed by the command's own. */
+static struct option *option_table(const struct ds_command *cmd)
+{
+    size_t n = DS_ARRAY_LEN(global_opts), m = 0;
+    while (cmd && cmd->opts && cmd->opts[m].name)
+        m++;
+    struct option *t = calloc(n + m + 1, sizeof(*t));
+    if (t == NULL)
+        return NULL;
+    memcpy(t, global_opts, sizeof(global_opts));
+    if (m > 0)
+        memcpy(t + n, cmd->opts, m * sizeof(*t));
+    return t;
+}
+
+/* The options and the command. Returns -1 to go on, or an exit status. */
+static int parse_options(int argc, char **argv, struct ds_cli *cli)
+{
+    const char *name = command_name(argc, argv);
+    const struct ds_command *cmd = name ? find_command(name) : NULL;
+    struct option *opts = option_table(cmd);
     const char *at = NULL, *days = NULL;
-    int o;
+    int o, rc = -1;
+    if (opts == NULL)
+        return EXIT_SOFTWARE;
     opterr = 0;
-    while ((o = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
+    while (rc < 0 && (o = getopt_long(argc, argv, ":c:hV", opts, NULL)) != -1) {
         switch (o) {
         case 'c':
             cli->config = optarg;
+            cli->config_set = true;
             break;
         case 'a':
             at = optarg;
@@ -235,7 +295,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
         case 'W':
             if (push(o == 'w' ? &cli->with : &cli->without,
                      o == 'w' ? &cli->nwith : &cli->nwithout, optarg) < 0)
-                return EXIT_SOFTWARE;
+                rc = EXIT_SOFTWARE;
             break;
         case 'j':
             cli->json = true;
@@ -251,28 +311,43 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case 'h':
             usage(stdout);
-            return 0;
+            rc = 0;
+            break;
         case 'V':
             printf("domsec-policy %s\n", PACKAGE_VERSION);
-            return 0;
+            rc = 0;
+            break;
         case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            rc = usage_error("option '%s' needs a value", argv[optind - 1]);
+            break;
+        case '?':
+            rc = usage_error("unknown option '%s'%s%s", argv[optind - 1],
+                             cmd ? " for " : "", cmd ? cmd->name : "");
+            break;
+        default: /* one of the command's own */
+            rc = cmd->option(o, optarg);
+            break;
         }
     }
+    free(opts);
+    if (rc >= 0)
+        return rc;
     if (optind >= argc)
         return usage_error("%s", "no command given");
-    for (size_t i = 0; i < DS_ARRAY_LEN(commands); i++)
-        if (strcmp(argv[optind], commands[i].name) == 0)
-            cli->cmd = &commands[i];
-    if (cli->cmd == NULL)
+    if ((cli->cmd = cmd) == NULL)
         return usage_error("unknown command '%s'", argv[optind]);
     cli->args.v = (const char **)argv + optind + 1;
     cli->args.n = (size_t)(argc - optind - 1);
-    if (cli->args.n > 0 && !(cli->cmd->flags & (CMD_CONNECTORS | CMD_RENDER)))
+    if ((cli->nwith || cli->nwithout) &&
+        (cli->cmd->flags & (DS_CMD_NO_CONFIG | DS_CMD_NO_STORE)))
+        return usage_error("--with and --without are not options of '%s'",
+                           cli->cmd->name);
+    if (cli->args.n > 0 &&
+        !(cli->cmd->flags & (CMD_CONNECTORS | CMD_RENDER | DS_CMD_ARGS)))
         return usage_error("'%s' takes no arguments", cli->cmd->name);
     int r = render_options(cli);
+    if (r < 0 && cli->cmd->check)
+        r = cli->cmd->check(cli);
     if (r >= 0)
         return r;
     if (at && ds_time_parse(at, &cli->at) < 0)
@@ -301,14 +376,14 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 }
 
 /* Problems the store found on first use: print them; 78 when errors. */
-static int store_failed(const struct ctx *c)
+static int store_failed(const struct ds_ctx *c)
 {
     const struct ds_diag *d = ds_certstore_diag(c->store);
     ds_diag_print(d, stderr);
     return d->nerrors ? DS_EXIT_CONFIG : 0;
 }
 
-static int run_selection(const struct ctx *c, struct ds_selection *sel)
+static int run_selection(const struct ds_ctx *c, struct ds_selection *sel)
 {
     if (ds_select_run(c->cfg, c->store, c->cli->at, &c->cli->args, sel) < 0) {
         fprintf(stderr, "domsec-policy: out of memory\n");
@@ -317,7 +392,7 @@ static int run_selection(const struct ctx *c, struct ds_selection *sel)
     return store_failed(c);
 }
 
-static int select_or_explain(struct ctx *c, bool explain)
+static int select_or_explain(struct ds_ctx *c, bool explain)
 {
     struct ds_selection sel;
     int rc = run_selection(c, &sel);
@@ -332,17 +407,17 @@ static int select_or_explain(struct ctx *c, bool explain)
     return rc;
 }
 
-static int cmd_select(struct ctx *c)
+static int cmd_select(struct ds_ctx *c)
 {
     return select_or_explain(c, false);
 }
 
-static int cmd_explain(struct ctx *c)
+static int cmd_explain(struct ds_ctx *c)
 {
     return select_or_explain(c, true);
 }
 
-static int cmd_lint(struct ctx *c)
+static int cmd_lint(struct ds_ctx *c)
 {
     struct ds_lint lint;
     ds_certstore_check_all(c->store, c->cli->at);
@@ -364,7 +439,7 @@ static int cmd_lint(struct ctx *c)
     return rc;
 }
 
-static int cmd_certs(struct ctx *c)
+static int cmd_certs(struct ds_ctx *c)
 {
     struct ds_selection sel;
     ds_certstore_check_all(c->store, c->cli->at);
@@ -377,9 +452,9 @@ static int cmd_certs(struct ctx *c)
     return rc;
 }
 
-static int cmd_render(struct ctx *c)
+static int cmd_render(struct ds_ctx *c)
 {
-    const struct cli *cli = c->cli;
+    const struct ds_cli *cli = c->cli;
     const char *out = cli->output;
     bool postfix = strcmp(cli->args.v[0], "postfix") == 0;
     struct ds_render r;
@@ -415,7 +490,7 @@ out:
     return rc;
 }
 
-static int cmd_check(struct ctx *c)
+static int cmd_check(struct ds_ctx *c)
 {
     ds_certstore_check_all(c->store, c->cli->at);
     const struct ds_diag *lazy = ds_certstore_diag(c->store);
@@ -429,7 +504,7 @@ static int cmd_check(struct ctx *c)
 }
 
 /* Load failed: the diagnostics on stderr (and as JSON for check-config). */
-static int load_failed(const struct cli *cli, const struct ds_diag *diag)
+static int load_failed(const struct ds_cli *cli, const struct ds_diag *diag)
 {
     ds_diag_print(diag, stderr);
     if (cli->json && cli->cmd->run == cmd_check)
@@ -438,7 +513,7 @@ static int load_failed(const struct cli *cli, const struct ds_diag *diag)
 }
 
 /* --with CERT[:KEY] and --without THUMBPRINT. Returns 0 or an exit code. */
-static int what_if(const struct cli *cli, struct ds_certstore *store,
+static int what_if(const struct ds_cli *cli, struct ds_certstore *store,
                    struct ds_diag *diag)
 {
     for (size_t i = 0; i < cli->nwith; i++) {
@@ -464,7 +539,8 @@ static int what_if(const struct cli *cli, struct ds_certstore *store,
 }
 
 /* select/explain CONNECTOR...: every name must be a connector. */
-static int check_connectors(const struct cli *cli, const struct ds_config *cfg)
+static int check_connectors(const struct ds_cli *cli,
+                            const struct ds_config *cfg)
 {
     if (!(cli->cmd->flags & CMD_CONNECTORS))
         return 0;
@@ -478,31 +554,37 @@ static int check_connectors(const struct cli *cli, const struct ds_config *cfg)
 
 int main(int argc, char **argv)
 {
-    struct cli cli = {.config = DS_DEFAULT_CONFIG,
-                      .at = (long long)time(NULL),
-                      .days = DS_LINT_DEFAULT_DAYS};
+    struct ds_cli cli = {.config = DS_DEFAULT_CONFIG,
+                         .at = (long long)time(NULL),
+                         .days = DS_LINT_DEFAULT_DAYS};
     struct ds_diag diag = {0};
     struct ds_config *cfg = NULL;
     struct ds_certstore *store = NULL;
     int rc = parse_options(argc, argv, &cli);
     if (rc >= 0)
         goto out;
+    if (cli.cmd->flags & DS_CMD_NO_CONFIG)
+        goto run;
     if ((cfg = ds_config_load(cli.config, &diag)) == NULL) {
         rc = load_failed(&cli, &diag);
         goto out;
     }
     if ((rc = check_connectors(&cli, cfg)) != 0)
         goto out;
+    if (cli.cmd->flags & DS_CMD_NO_STORE)
+        goto warnings;
     if ((store = ds_certstore_load(cfg, &diag)) == NULL) {
         rc = load_failed(&cli, &diag);
         goto out;
     }
     if ((rc = what_if(&cli, store, &diag)) != 0)
         goto out;
+warnings:
     /* lint and check-config --json report warnings themselves */
     if (cli.cmd->run != cmd_lint && !(cli.json && cli.cmd->run == cmd_check))
         ds_diag_print(&diag, stderr);
-    struct ctx c = {.cli = &cli, .cfg = cfg, .store = store, .diag = &diag};
+run:;
+    struct ds_ctx c = {.cli = &cli, .cfg = cfg, .store = store, .diag = &diag};
     rc = cli.cmd->run(&c);
 out:
     ds_certstore_free(store);
