@@ -1,5 +1,5 @@
 /*
- * decide.h - the Domain Security decision (DESIGN.md, "domsec-milter: the
+ * decide.h - the Domain Security decision (doc/design.md, "The
  * decision"), as a pure function over plain structs: which connector,
  * which sender domain, what the MTA said about TLS, the partner overrides
  * and the milter settings go in; the result, reason, Exchange event, the

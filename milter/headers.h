@@ -3,7 +3,7 @@
  * (any case), formatting its value, and at end of message deleting every
  * copy (last index first, since indices shift) before prepending ours.
  *
- * Format (DESIGN.md): "pass domain=D; peer=CN; issuer=CN; tls=V;
+ * Format (doc/design.md): "pass domain=D; peer=CN; issuer=CN; tls=V;
  * connector=NAME", or for a failure let through by monitor mode
  * "fail reason=R domain=D; ...". Values are quoted when they hold spaces,
  * ';', '"', '\' or '=' (backslash escapes), control and non-ASCII bytes

@@ -1,6 +1,6 @@
 /*
  * peer.h - what the MTA's macros mean: Postfix and Sendmail describe the
- * client's TLS and certificate differently (shared/reference/mta-facts.md),
+ * client's TLS and certificate differently (doc/mta-notes.md),
  * and the envelope sender must be reduced to a normalised domain.
  *
  * Postfix: {cert_subject} is the subject CN, raw, present only when the

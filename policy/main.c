@@ -1,5 +1,5 @@
 /*
- * main.c - domsec-policy: the command line (shared/DESIGN.md). Parses
+ * main.c - domsec-policy: the command line (doc/design.md). Parses
  * arguments, loads the configuration and the certificate store (with the
  * what-if --with/--without), runs one command and chooses the exit status.
  *

@@ -1,6 +1,6 @@
 /*
  * render.h - MTA configuration made from the policy: what `domsec-policy
- * render postfix|sendmail` writes (shared/DESIGN.md). The renderers build
+ * render postfix|sendmail` writes (domsec-policy(8)). The renderers build
  * every file in memory from the configuration and the certificates the
  * selection rules chose (ds_select_run: never the rules again here); then
  * the files are written all at once, atomically, or not at all.

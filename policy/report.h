@@ -1,8 +1,8 @@
 /*
  * report.h - what domsec-policy prints: the selection (select, explain),
  * the certificate store (certs), lint findings and check-config, as text
- * for people or as JSON for programs (the JSON of `select` is a contract:
- * shared/DESIGN.md).
+ * for people or as JSON for programs (the JSON is a contract:
+ * doc/design.md, "JSON output").
  *
  * Must not: compute anything the rules decide (select.c, lint.c do), or
  * exit.
@@ -22,7 +22,8 @@
 /* select (explain false) or explain (true: the trace of every step). */
 void ds_report_select_text(FILE *fp, const struct ds_certstore *store,
                            const struct ds_selection *sel, bool explain);
-/* {"at", "rules", "results": [...]}: exactly DESIGN.md's fields. */
+/* {"at", "rules", "results": [...]}: exactly the fields of doc/design.md,
+ * "select --json, explain --json". */
 void ds_report_select_json(FILE *fp, const struct ds_certstore *store,
                            const struct ds_selection *sel);
 

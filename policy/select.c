@@ -1,5 +1,5 @@
 /*
- * select.c - the certificate selection rules (exchange-rules.md): STARTTLS
+ * select.c - the certificate selection rules (doc/exchange-rules.md): STARTTLS
  * and anonymous TLS, inbound and outbound, 2016 and 2007, with their
  * Exchange events and a trace of every step.
  *

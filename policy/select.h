@@ -1,6 +1,6 @@
 /*
  * select.h - Exchange's certificate selection rules (2016 and 2007, see
- * shared/reference/exchange-rules.md): which certificate every connector
+ * doc/exchange-rules.md): which certificate every connector
  * presents for STARTTLS and for anonymous TLS (X-ANONYMOUSTLS), every
  * candidate with why it was or was not chosen, the Exchange events, and a
  * step-by-step trace of the flowchart.

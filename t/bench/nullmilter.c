@@ -8,7 +8,7 @@
  *     -f  stay in the foreground (otherwise daemonise)
  *     -a  all steps: every callback, no SMFIP_NO* or SMFIP_NR_* flags, no
  *         macro list (the "null milter that takes every protocol step" of
- *         shared/reference/mta-facts.md)
+ *         doc/mta-notes.md, "Negotiation")
  *     -r  broken on purpose: refuse every MAIL with 550 5.7.1
  *     -H  broken on purpose: insert a header at end of message
  * Stop it with SIGTERM (libmilter's own signal thread). An inet listening

@@ -103,8 +103,8 @@ static bool ends_with(const char *s, const char *tail)
     return a >= b && memcmp(s + a - b, tail, b) == 0;
 }
 
-/* Does the certificate name stand for domain d? Written from DESIGN.md,
- * not from decide.c. */
+/* Does the certificate name stand for domain d? Written from
+ * doc/design.md ("The decision"), not from decide.c. */
 static bool name_stands_for(const char *cn, const char *d,
                             const struct ds_milter_conf *m,
                             const struct ds_partner *p)

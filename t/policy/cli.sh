@@ -1,5 +1,5 @@
 #!/bin/sh
-# cli.sh - the command line contract (shared/DESIGN.md): usage errors exit
+# cli.sh - the command line contract (doc/design.md): usage errors exit
 # 64, configuration errors 78 with file:line and a hint, --help and
 # --version, check-config, and every field of `select --json`.
 set -u

@@ -1,5 +1,5 @@
 /*
- * test-decide.c - the milter's decision table (DESIGN.md) over every row:
+ * test-decide.c - the milter's decision table (doc/design.md) over every row:
  * connector off, null/unlisted/unparseable sender, no TLS, unverified
  * certificate, name mismatch (peer_match domain/subdomain, wildcards,
  * partner peer_names and issuers), pass; enforce vs monitor; reject,

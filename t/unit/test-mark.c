@@ -1,5 +1,5 @@
 /*
- * test-mark.c - the mark header's value (DESIGN.md format), value quoting
+ * test-mark.c - the mark header's value (doc/design.md format), value quoting
  * for it and for the key=value log line, and recognising forged copies of
  * the mark whatever their case.
  */
