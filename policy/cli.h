@@ -39,6 +39,7 @@ enum {
     DS_CMD_ARGS = 1 << 3,       /* free arguments, checked by the command */
     DS_CMD_NO_CONFIG = 1 << 4,  /* runs without loading -c FILE */
     DS_CMD_NO_STORE = 1 << 5,   /* needs the configuration only */
+    DS_CMD_OUTPUT = 1 << 6,     /* takes --output DIR (made absolute) */
 };
 
 struct ds_command;
@@ -88,5 +89,6 @@ int ds_cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 /* The commands that live in files of their own (cmd_*.c). */
+extern const struct ds_command ds_cmd_apply;
 
 #endif

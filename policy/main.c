@@ -93,8 +93,8 @@ static const struct ds_command cmd_render_def = {
 
 /* Every command, in the order --help lists them. */
 static const struct ds_command *const commands[] = {
-    &cmd_select_def, &cmd_explain_def, &cmd_lint_def,
-    &cmd_certs_def,  &cmd_check_def,   &cmd_render_def,
+    &cmd_select_def, &cmd_explain_def, &cmd_lint_def, &cmd_certs_def,
+    &cmd_check_def,  &cmd_render_def,  &ds_cmd_apply,
 };
 
 static void usage(FILE *fp)
@@ -160,21 +160,21 @@ static bool output_dir_ok(const char *d)
     return *d != '\0';
 }
 
-/* render postfix|sendmail [--output DIR] [--postmap]: returns -1 to go
- * on, or an exit status. */
+/* render postfix|sendmail [--output DIR] [--postmap], apply's --output:
+ * returns -1 to go on, or an exit status. */
 static int render_options(struct ds_cli *cli)
 {
     bool render = cli->cmd->flags & CMD_RENDER;
-    if (!render && (cli->output || cli->postmap))
-        return usage_error("%s is an option of render, not of '%s'",
-                           cli->output ? "--output" : "--postmap",
-                           cli->cmd->name);
-    if (!render)
-        return -1;
-    if (cli->args.n != 1 || (strcmp(cli->args.v[0], "postfix") != 0 &&
-                             strcmp(cli->args.v[0], "sendmail") != 0))
+    bool output = render || (cli->cmd->flags & DS_CMD_OUTPUT);
+    if ((!output && cli->output) || (!render && cli->postmap))
+        return usage_error("%s is an option of render%s, not of '%s'",
+                           cli->postmap ? "--postmap" : "--output",
+                           cli->postmap ? "" : " and apply", cli->cmd->name);
+    if (render &&
+        (cli->args.n != 1 || (strcmp(cli->args.v[0], "postfix") != 0 &&
+                              strcmp(cli->args.v[0], "sendmail") != 0)))
         return usage_error("%s", "render needs one MTA: postfix or sendmail");
-    if (cli->json)
+    if (render && cli->json)
         return usage_error("%s", "render has no --json output");
     if (cli->postmap && strcmp(cli->args.v[0], "postfix") != 0)
         return usage_error("%s", "--postmap is for render postfix");

@@ -134,6 +134,24 @@ int ds_render_socket(const char *sock, enum ds_mta_spelling how, char *out,
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+int ds_render_socket_postfix(const char *sock, const char *queue_dir, char *out,
+                             size_t size, bool *in_queue)
+{
+    *in_queue = false;
+    if (ds_render_socket(sock, DS_SPELL_POSTFIX, out, size) < 0)
+        return -1;
+    size_t q = queue_dir ? strlen(queue_dir) : 0;
+    while (q > 1 && queue_dir[q - 1] == '/')
+        q--;
+    const char *path = out + 5; /* after "unix:" */
+    if (q < 2 || strncmp(out, "unix:", 5) != 0 ||
+        strncmp(path, queue_dir, q) != 0 || path[q] != '/' || !path[q + 1])
+        return 0;
+    memmove(out + 5, path + q + 1, strlen(path + q + 1) + 1);
+    *in_queue = true;
+    return 0;
+}
+
 /* ---- the certificates -----------------------------------------------------
  */
 

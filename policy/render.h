@@ -57,6 +57,9 @@ struct ds_render {
     const struct ds_certstore *store;
     long long at;
     const char *dir; /* the directory the files reference each other in */
+    /* Postfix's queue_directory, or NULL: a unix milter socket under it is
+     * named relative to it in smtpd_milters (ds_render_socket_postfix). */
+    const char *queue_dir;
     struct ds_selection sel;
     struct ds_render_file files[DS_RENDER_MAX_FILES];
     size_t nfiles;
@@ -79,6 +82,13 @@ enum ds_render_status ds_render_postfix(const struct ds_config *cfg,
                                         const struct ds_certstore *store,
                                         long long at, const char *dir,
                                         struct ds_render *r);
+/* The same, with the milter socket spelled for Postfix daemons whose
+ * working directory is queue_dir (what `apply postfix` merges). */
+enum ds_render_status ds_render_postfix_queue(const struct ds_config *cfg,
+                                              const struct ds_certstore *store,
+                                              long long at, const char *dir,
+                                              const char *queue_dir,
+                                              struct ds_render *r);
 enum ds_render_status ds_render_sendmail(const struct ds_config *cfg,
                                          const struct ds_certstore *store,
                                          long long at, const char *dir,
@@ -137,6 +147,15 @@ int ds_render_binding(const char *s, struct ds_binding *out);
 enum ds_mta_spelling { DS_SPELL_POSTFIX, DS_SPELL_SENDMAIL };
 int ds_render_socket(const char *sock, enum ds_mta_spelling how, char *out,
                      size_t size);
+
+/* The socket as smtpd_milters names it for Postfix daemons: every one,
+ * chrooted or not, runs with its working directory at queue_dir, so a
+ * unix socket under queue_dir is named relative to it ("unix:domsec/
+ * milter.sock") and reachable from chrooted listeners too (*in_queue set
+ * true); anything else as ds_render_socket spells it. queue_dir may be
+ * NULL. Returns 0, or -1 when `sock` cannot be spelled. */
+int ds_render_socket_postfix(const char *sock, const char *queue_dir, char *out,
+                             size_t size, bool *in_queue);
 
 /*
  * Run the rules and refuse (DS_RENDER_REFUSED, an error per event) when a

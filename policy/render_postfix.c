@@ -236,7 +236,9 @@ static void main_cf(struct pf *P, struct ds_buf *b, bool sni)
     const struct ds_config *cfg = P->cfg;
     const char *dir = P->r->dir;
     char sock[600], hop[1024];
-    ds_render_socket(cfg->milter.socket, DS_SPELL_POSTFIX, sock, sizeof(sock));
+    bool in_queue;
+    ds_render_socket_postfix(cfg->milter.socket, P->r->queue_dir, sock,
+                             sizeof(sock), &in_queue);
     header(b, cfg,
            "main.cf lines for domsec: append them to main.cf "
            "(later lines win).");
@@ -683,7 +685,17 @@ enum ds_render_status ds_render_postfix(const struct ds_config *cfg,
                                         long long at, const char *dir,
                                         struct ds_render *r)
 {
+    return ds_render_postfix_queue(cfg, store, at, dir, NULL, r);
+}
+
+enum ds_render_status ds_render_postfix_queue(const struct ds_config *cfg,
+                                              const struct ds_certstore *store,
+                                              long long at, const char *dir,
+                                              const char *queue_dir,
+                                              struct ds_render *r)
+{
     memset(r, 0, sizeof(*r));
+    r->queue_dir = queue_dir;
     r->cfg = cfg;
     r->store = store;
     r->at = at;

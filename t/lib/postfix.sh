@@ -30,9 +30,15 @@
 #                                    default_transport), and give NEXTHOP
 #                                    the TLS policy render gave DOMAIN
 #   pf_postmap DIR RENDER_DIR        postmap the rendered maps again
+#   pf_debian DIR NAME DOMAINS PORT SUBMISSION_PORT KEY CERT
+#                                    Debian's stock main.cf and master.cf
+#                                    for an "Internet Site" (chrooted
+#                                    listeners and all), made private
 #   pf_start DIR / pf_stop DIR       postfix -c DIR/etc start / stop
-#   pf_milter_start DIR CONFIG       domsec-milter -f on DIR's socket, as
-#                                    user nobody; pid in DIR/milter/pid
+#   pf_milter_start DIR CONFIG [SOCKET]
+#                                    domsec-milter -f on DIR's socket (or
+#                                    SOCKET), as user nobody; pid in
+#                                    DIR/milter/pid
 #   pf_milter_stop DIR               SIGTERM by pid, wait
 #   pf_delivered DIR                 how many messages are in the mailbox
 #   pf_wait_delivered DIR N          wait (10 s) until N are there
@@ -206,18 +212,19 @@ pf_stop() { # DIR
     return 0
 }
 
-pf_milter_start() { # DIR CONFIG
-    local dir=$1
-    "$PF_MILTER" -f -c "$2" -s "unix:$dir/milter/milter.sock" \
+pf_milter_start() { # DIR CONFIG [SOCKET]
+    local dir=$1 sock=${3:-$1/milter/milter.sock}
+    mkdir -p "$dir/milter"
+    "$PF_MILTER" -f -c "$2" -s "unix:$sock" \
         -P "$dir/milter/pid" >>"$dir/log/milter.log" 2>&1 </dev/null &
     PF_MILTER_PID=$!
     local i=0
-    while [ ! -S "$dir/milter/milter.sock" ] && [ $i -lt 100 ]; do
+    while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
         kill -0 "$PF_MILTER_PID" 2>/dev/null || return 1
         sleep 0.05
         i=$((i + 1))
     done
-    [ -S "$dir/milter/milter.sock" ]
+    [ -S "$sock" ]
 }
 
 pf_milter_stop() { # DIR
@@ -254,4 +261,63 @@ pf_message() { # DIR PATTERN
 pf_queue_empty() { # DIR
     [ -z "$(find "$1/queue/incoming" "$1/queue/active" "$1/queue/deferred" \
         "$1/queue/hold" "$1/queue/maildrop" -type f 2>/dev/null)" ]
+}
+
+# pf_debian DIR NAME DOMAINS PORT SUBMISSION_PORT KEY CERT
+#     main.cf and master.cf as Debian's postfix package writes them for an
+#     "Internet Site" (main.cf.debian + main.cf.tls + what its postinst
+#     sets with postconf -e; master.cf.dist with its chrooted listeners),
+#     then only what a private instance on loopback needs: its own
+#     directories and logs, 127.0.0.1, PORT for the stock "smtp inet"
+#     listener (port 25), the stock submission listener enabled on
+#     SUBMISSION_PORT (still chrooted) with TLS required, the server
+#     certificate KEY/CERT instead of the snakeoil one, and mail for
+#     DOMAINS delivered to DIR/mail/inbox. The queue directory is set up
+#     for chrooted daemons by Debian's own configure-instance.sh.
+pf_debian() {
+    local dir=$1 name=$2 domains=$3 port=$4 sub=$5 key=$6 cert=$7
+    local share=/usr/share/postfix
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/log" "$dir/mail" ||
+        return 1
+    chmod 755 "$dir" "$dir/etc" "$dir/log"
+    chown postfix "$dir/mail" "$dir/data"
+    cp "$share/main.cf.debian" "$dir/etc/main.cf" &&
+        cat "$share/main.cf.tls" >>"$dir/etc/main.cf" &&
+        cp "$share/master.cf.dist" "$dir/etc/master.cf" || return 1
+    # what the postinst sets for an Internet Site, in its order
+    postconf -c "$dir/etc" -e \
+        "smtpd_relay_restrictions=permit_mynetworks permit_sasl_authenticated defer_unauth_destination" \
+        "myhostname=mx.$name.test" "alias_maps=hash:/etc/aliases" \
+        "alias_database=hash:/etc/aliases" "myorigin=/etc/mailname" \
+        "mydestination=\$myhostname, $name.test, localhost.localdomain, , localhost" \
+        "relayhost=" \
+        "mynetworks=127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128" \
+        "mailbox_size_limit=0" "recipient_delimiter=+" \
+        "inet_interfaces=all" "inet_protocols=all" || return 1
+    # a private instance on loopback
+    postconf -c "$dir/etc" -e "queue_directory=$dir/queue" \
+        "data_directory=$dir/data" "multi_instance_name=postfix-$name" \
+        "syslog_name=postfix-$name" "maillog_file=$dir/log/maillog" \
+        "maillog_file_prefixes=$dir/log" "inet_interfaces=127.0.0.1" \
+        "inet_protocols=ipv4" "myorigin=\$myhostname" "mydestination=" \
+        "alias_maps=" "alias_database=" "smtpd_tls_cert_file=$cert" \
+        "smtpd_tls_key_file=$key" "virtual_mailbox_domains=$domains" \
+        "virtual_mailbox_base=$dir/mail" "virtual_mailbox_maps=static:inbox/" \
+        "virtual_uid_maps=static:$(id -u postfix)" \
+        "virtual_gid_maps=static:$(id -g postfix)" "virtual_minimum_uid=1" \
+        "milter_connect_timeout=5s" "default_process_limit=10" || return 1
+    sed -i -e "s/^smtp      inet  n       -       y       -       -       smtpd\$/$port      inet  n       -       y       -       -       smtpd/" \
+        -e "s/^#submission inet n       -       y       -       -       smtpd\$/$sub inet n       -       y       -       -       smtpd/" \
+        -e '/^#  -o syslog_name=postfix\/submission$/s/^#//' \
+        -e '/^#  -o smtpd_tls_security_level=encrypt$/s/^#//' \
+        "$dir/etc/master.cf" || return 1
+    # the submission block's own milter_macro_daemon_name (the first one)
+    sed -i '0,/^#  -o milter_macro_daemon_name=ORIGINATING$/s//  -o milter_macro_daemon_name=ORIGINATING/' \
+        "$dir/etc/master.cf"
+    MAIL_CONFIG=$dir/etc sh /usr/lib/postfix/configure-instance.sh - \
+        >"$dir/log/configure-instance.out" 2>&1 || {
+        cat "$dir/log/configure-instance.out" >&2
+        return 1
+    }
+    _pf_check "$dir"
 }
