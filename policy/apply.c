@@ -506,6 +506,14 @@ static enum ds_apply_status check_milter(struct run *R)
                 ds_buf_printf(&bad, "%s%s", bad.len ? ", " : "", s->key);
         }
     }
+    char non[8192];
+    if (st == DS_APPLY_OK &&
+        get(R, R->d.tmp, "-h", "non_smtpd_milters", non, sizeof(non)) &&
+        (strstr(non, "smtpd_milters") || strstr(non, mine)))
+        add(R, &R->notes,
+            "note      main.cf non_smtpd_milters = %s: domsec-milter also "
+            "judges mail from sendmail(1); give it a list of its own",
+            non);
     if (bad.len) {
         st = DS_APPLY_CONFIG;
         char hint[3000];

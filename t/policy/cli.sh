@@ -176,4 +176,22 @@ jqis '.results | length' 0 "no connector: no results"
 dsp -c "$T_DIR/empty.conf" select
 has "$OUT" "no connector uses TLS" "no connector: said in text"
 
+# apply postfix: usage, and what it needs before it changes anything
+dsp -c "$T_DIR/empty.conf" apply sendmail
+rc_is 64 "apply sendmail: usage error"
+has "$ERR" "apply needs one MTA: postfix" "apply sendmail: says what it takes"
+dsp -c "$T_DIR/empty.conf" apply postfix --json
+rc_is 64 "apply --json: usage error"
+dsp -c "$T_DIR/empty.conf" select --dry-run
+rc_is 64 "--dry-run is apply's own option"
+dsp -c "$T_DIR/empty.conf" apply postfix --config-directory "$T_DIR/nowhere"
+rc_is 66 "apply: a directory without main.cf: exit 66"
+has "$ERR" "$T_DIR/nowhere: not a Postfix configuration directory" \
+    "apply: ... names the directory"
+mkdir -p "$T_DIR/pfetc" && : >"$T_DIR/pfetc/main.cf" && : >"$T_DIR/pfetc/master.cf"
+dsp -c "$T_DIR/bad.conf" apply postfix --config-directory "$T_DIR/pfetc" --revert
+rc_is 66 "apply --revert before any apply: exit 66 (domsec.conf is not read)"
+has "$ERR" "nothing to revert: $T_DIR/pfetc/domsec/backup/main.cf does not exist" \
+    "apply --revert: says where the backup would be"
+
 done_testing
