@@ -752,7 +752,8 @@ enum ds_apply_status ds_apply_postfix(const struct ds_config *cfg,
     if (st == DS_APPLY_OK)
         st = merge(&R);
     for (size_t i = 0; st == DS_APPLY_OK && i < R.notes.n; i++)
-        fprintf(summary, "%s\n", R.notes.v[i]);
+        fprintf(summary, "%s%s\n", o->dry_run ? "(dry run) " : "",
+                R.notes.v[i]);
     if (st == DS_APPLY_OK)
         st = o->dry_run ? show(&R) : commit(&R);
     ds_apply_workcopy_remove(&R.d);
