@@ -180,4 +180,46 @@ const char *ds_render_cert_line(const struct ds_cert *c, char *buf,
  * partner_trust_store, else server.trust_store (domsec.conf(5)). */
 const char *ds_render_partner_cas(const struct ds_config *cfg);
 
+/* ---- one domain as the rendered Postfix treats it (render_postfix.c) ---- */
+
+/* The TLS security level Postfix's smtp client applies. */
+enum ds_render_tls {
+    DS_RENDER_TLS_MAY,     /* opportunistic: TLS when offered, unverified */
+    DS_RENDER_TLS_ENCRYPT, /* TLS required, certificate not verified */
+    DS_RENDER_TLS_SECURE,  /* verified chain and a name from match */
+};
+
+struct ds_render_route {
+    /* The send connector whose transport carries the domain: the
+     * transport_maps entry Postfix finds (the domain, then ".parent"),
+     * else default_transport; NULL when render routes it nowhere. */
+    const struct ds_send_connector *connector;
+    const char *key; /* the transport key found, "*" for the default */
+    enum ds_render_tls level;
+    /* DNS routing: the tls_policy entry that applies (the send-list
+     * entry), NULL when none does; smart hosts: NULL (the entries are
+     * "[host]", one per smart host, all with the same match). */
+    const char *policy_key;
+    /* secure: the match= names, colon-separated, "nexthop" and
+     * "dot-nexthop" replaced by the domain: "d:.d". */
+    struct ds_buf match;
+    /* The transport's smtp_tls_CAfile (the partner CAs on a
+     * domain-secure connector), NULL when render sets none. */
+    const char *cafile;
+};
+
+/*
+ * What the configuration `render postfix` writes does with mail to the
+ * normalised `domain`: its transport, and the TLS policy of that
+ * transport's next hop. `via` (not NULL) takes the place of the
+ * transport lookup (domsec-policy probe --connector). Returns 0, or -1
+ * when out of memory; free with ds_render_route_free in both cases.
+ */
+int ds_render_postfix_route(const struct ds_config *cfg, const char *domain,
+                            const struct ds_send_connector *via,
+                            struct ds_render_route *out);
+void ds_render_route_free(struct ds_render_route *r);
+/* "may", "encrypt", "secure": the smtp_tls_security_level spelling. */
+const char *ds_render_tls_name(enum ds_render_tls level);
+
 #endif

@@ -492,6 +492,25 @@ static void secure_line(struct ds_buf *b, const char *key, const char *d)
         ds_buf_printf(b, "%-31s secure match=%s:.%s\n", key, d, d);
 }
 
+/* The match= names of a smart-host connector's "[host] secure" entries:
+ * every domain on the send list routed to it (empty when none is, or
+ * when it routes by DNS). */
+static void smart_host_match(const struct ds_config *cfg,
+                             const struct ds_send_connector *s,
+                             struct ds_buf *match)
+{
+    for (size_t k = 0; !s->dns_routing && k < cfg->send_names.n; k++) {
+        const char *d = cfg->send_names.v[k];
+        const struct ds_send_connector *to = ds_route_find(cfg, d, true);
+        if (to == NULL)
+            to = ds_route_find(cfg, d, false);
+        if (to != s)
+            continue;
+        const char *name = d[0] == '.' ? d + 1 : d;
+        ds_buf_printf(match, "%s%s:.%s", match->len ? ":" : "", name, name);
+    }
+}
+
 static void tls_policy_map(struct pf *P, struct ds_buf *b)
 {
     const struct ds_config *cfg = P->cfg;
@@ -512,16 +531,7 @@ static void tls_policy_map(struct pf *P, struct ds_buf *b)
     for (size_t i = 0; i < cfg->nsend; i++) {
         const struct ds_send_connector *s = &cfg->send[i];
         struct ds_buf match = {0};
-        for (size_t k = 0; k < cfg->send_names.n; k++) {
-            const char *d = cfg->send_names.v[k];
-            const struct ds_send_connector *to = ds_route_find(cfg, d, true);
-            if (to == NULL)
-                to = ds_route_find(cfg, d, false);
-            if (to != s || s->dns_routing)
-                continue;
-            const char *name = d[0] == '.' ? d + 1 : d;
-            ds_buf_printf(&match, "%s%s:.%s", match.len ? ":" : "", name, name);
-        }
+        smart_host_match(cfg, s, &match);
         for (size_t j = 0; match.len && j < s->smart_hosts.n; j++) {
             struct ds_send_connector one = *s;
             const char *h[1] = {s->smart_hosts.v[j]};
@@ -722,4 +732,96 @@ enum ds_render_status ds_render_postfix_queue(const struct ds_config *cfg,
     free(P.transport);
     free(P.slug);
     return r->status;
+}
+
+/* ---- one domain as the rendered configuration treats it (probe) -------- */
+
+/* The connector transport_map() writes `key` for, or NULL when it writes
+ * no entry with that key (the same order: the send list first, then every
+ * connector's address spaces in configuration order). */
+static const struct ds_send_connector *
+transport_entry(const struct ds_config *cfg, const char *key)
+{
+    for (size_t i = 0; i < cfg->send_names.n; i++)
+        if (strcmp(cfg->send_names.v[i], key) == 0) {
+            const struct ds_send_connector *s = ds_route_find(cfg, key, true);
+            if (s != NULL)
+                return s;
+        }
+    for (size_t i = 0; i < cfg->nsend; i++) {
+        const struct ds_strlist *as = &cfg->send[i].address_spaces;
+        for (size_t j = 0; j < as->n; j++) {
+            const char *a = as->v[j];
+            if (strcmp(a, "*") == 0)
+                continue;
+            if (a[0] == '*' ? strcmp(a + 2, key) == 0 ||
+                                  (key[0] == '.' && strcmp(a + 2, key + 1) == 0)
+                            : strcmp(a, key) == 0)
+                return &cfg->send[i];
+        }
+    }
+    return NULL;
+}
+
+/* The keys Postfix looks a domain up by, in order: the domain, then
+ * ".parent" for every parent. Returns NULL after the last. */
+static const char *next_key(const char *domain, const char *key)
+{
+    if (key == NULL)
+        return domain;
+    return strchr(key == domain ? key : key + 1, '.');
+}
+
+int ds_render_postfix_route(const struct ds_config *cfg, const char *domain,
+                            const struct ds_send_connector *via,
+                            struct ds_render_route *out)
+{
+    memset(out, 0, sizeof(*out));
+    const struct ds_send_connector *s = via;
+    for (const char *k = next_key(domain, NULL); s == NULL && k;
+         k = next_key(domain, k))
+        if ((s = transport_entry(cfg, k)) != NULL)
+            out->key = k;
+    if (s == NULL) {
+        struct pf P = {.cfg = cfg};
+        size_t i;
+        if ((s = default_route(&P, &i)) != NULL)
+            out->key = "*";
+    }
+    if ((out->connector = s) == NULL)
+        return 0;
+    out->cafile = s->domain_secure ? ds_render_partner_cas(cfg) : NULL;
+    out->level = s->require_tls ? DS_RENDER_TLS_ENCRYPT : DS_RENDER_TLS_MAY;
+    if (!s->dns_routing) {
+        smart_host_match(cfg, s, &out->match);
+        if (out->match.len)
+            out->level = DS_RENDER_TLS_SECURE;
+        return out->match.oom ? -1 : 0;
+    }
+    /* the next hop is the domain: tls_policy by the domain, then
+     * ".parent" (what secure_line wrote for the send list) */
+    for (const char *k = next_key(domain, NULL); k; k = next_key(domain, k)) {
+        const struct ds_domainset_entry *e =
+            ds_domainset_get(&cfg->send_list, k);
+        if (e == NULL)
+            continue;
+        out->level = DS_RENDER_TLS_SECURE;
+        out->policy_key = e->name;
+        const char *name = k[0] == '.' ? domain : k; /* nexthop:dot-nexthop */
+        ds_buf_printf(&out->match, "%s:.%s", name, name);
+        break;
+    }
+    return out->match.oom ? -1 : 0;
+}
+
+void ds_render_route_free(struct ds_render_route *r)
+{
+    ds_buf_free(&r->match);
+}
+
+const char *ds_render_tls_name(enum ds_render_tls level)
+{
+    return level == DS_RENDER_TLS_SECURE    ? "secure"
+           : level == DS_RENDER_TLS_ENCRYPT ? "encrypt"
+                                            : "may";
 }
