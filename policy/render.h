@@ -212,8 +212,10 @@ struct ds_render_route {
  * What the configuration `render postfix` writes does with mail to the
  * normalised `domain`: its transport, and the TLS policy of that
  * transport's next hop. `via` (not NULL) takes the place of the
- * transport lookup (domsec-policy probe --connector). Returns 0, or -1
- * when out of memory; free with ds_render_route_free in both cases.
+ * transport lookup (domsec-policy probe --connector): a listed domain
+ * then counts as routed to it (its smart hosts' match= names include it).
+ * Returns 0, or -1 when out of memory; free with ds_render_route_free in
+ * both cases.
  */
 int ds_render_postfix_route(const struct ds_config *cfg, const char *domain,
                             const struct ds_send_connector *via,

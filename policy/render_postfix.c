@@ -763,6 +763,20 @@ transport_entry(const struct ds_config *cfg, const char *key)
     return NULL;
 }
 
+/* Is name one of the colon-separated names in m? */
+static bool match_has(const struct ds_buf *m, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = m->len ? m->p : ""; *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p += len + (end != NULL);
+    }
+    return false;
+}
+
 /* The keys Postfix looks a domain up by, in order: the domain, then
  * ".parent" for every parent. Returns NULL after the last. */
 static const char *next_key(const char *domain, const char *key)
@@ -794,6 +808,11 @@ int ds_render_postfix_route(const struct ds_config *cfg, const char *domain,
     out->level = s->require_tls ? DS_RENDER_TLS_ENCRYPT : DS_RENDER_TLS_MAY;
     if (!s->dns_routing) {
         smart_host_match(cfg, s, &out->match);
+        /* --connector: as if the (listed) domain were routed there */
+        if (via && ds_domainset_match(&cfg->send_list, domain) &&
+            !match_has(&out->match, domain))
+            ds_buf_printf(&out->match, "%s%s:.%s", out->match.len ? ":" : "",
+                          domain, domain);
         if (out->match.len)
             out->level = DS_RENDER_TLS_SECURE;
         return out->match.oom ? -1 : 0;
