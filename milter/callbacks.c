@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "decisions.h"
 #include "headers.h"
 #include "live.h"
 #include "log.h"
@@ -307,6 +308,7 @@ static sfsistat mlfi_envfrom(SMFICTX *ctx, char **argv)
     ds_decide(&in, &m->d);
     m->judged = true;
     ds_stats_decision(&m->d);
+    ds_decisions_count(c->connector ? c->connector->name : NULL, &m->d);
 
     switch (m->d.verdict) {
     case DS_VERDICT_REJECT:

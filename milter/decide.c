@@ -153,6 +153,12 @@ void ds_decide(const struct ds_decide_in *in, struct ds_decision *out)
 
     if (in->connector != NULL && !in->connector->domain_secure) {
         out->reason = DS_REASON_NOT_DOMAIN_SECURE;
+        /* not judged, but counted per partner (decisions.c) */
+        if (in->domain != NULL && in->domain[0] != '\0') {
+            const struct ds_domainset_entry *e =
+                ds_domainset_match(in->receive_list, in->domain);
+            out->list_entry = e ? e->name : NULL;
+        }
         return;
     }
     if (in->domain == NULL) {

@@ -67,7 +67,9 @@ struct ds_decision {
     enum ds_verdict verdict; /* the answer to MAIL FROM */
     bool mark;               /* add the mark header at end of message */
     bool monitor;            /* a failure let through by mode = monitor */
-    const char *list_entry;  /* the matching list entry, or NULL */
+    const char *list_entry;  /* the matching list entry, or NULL (also
+                                set when the connector has domain
+                                security off: counted, not judged) */
     const struct ds_partner *partner; /* overrides, or NULL */
     /* Reply for reject/tempfail, and the quarantine reason: "" otherwise. */
     char code[4];  /* "550" / "451" */

@@ -500,11 +500,12 @@ static void reload(const char *path, const struct ds_config *running)
            path, ndomains, nconn);
 }
 
-static void write_metrics(const char *path, bool force)
+static void write_metrics(const struct ds_config *cfg, bool force)
 {
+    const char *path = cfg ? cfg->milter.metrics_file : NULL;
     if (path == NULL || (!ds_stats_changed() && !force))
         return;
-    if (ds_stats_write(path) != 0)
+    if (ds_stats_write(path, cfg) != 0)
         ds_log(DS_LOG_WARNING, "cannot write metrics file %s: %s", path,
                strerror(errno));
 }
@@ -520,10 +521,10 @@ static int run(const char *config_path)
         struct timespec ts = {1, 0};
         int sig = sigtimedwait(&set, NULL, &ts);
         struct ds_live *live = ds_live_acquire();
-        const char *metrics = live ? live->cfg->milter.metrics_file : NULL;
         time_t now = time(NULL);
         if (now - last_metrics >= METRICS_INTERVAL || sig == SIGUSR1) {
-            write_metrics(metrics, last_metrics == 0 || sig == SIGUSR1);
+            write_metrics(live ? live->cfg : NULL,
+                          last_metrics == 0 || sig == SIGUSR1);
             last_metrics = now;
         }
         if (sig == SIGHUP) {
@@ -698,7 +699,7 @@ int main(int argc, char **argv)
     remove_socket(spec, sock_ino);
     struct ds_live *live = ds_live_acquire();
     if (live != NULL)
-        write_metrics(live->cfg->milter.metrics_file, true);
+        write_metrics(live->cfg, true);
     ds_live_release(live);
     if (o.pidfile && unlink(o.pidfile) != 0)
         ds_log(DS_LOG_WARNING, "cannot remove %s: %s", o.pidfile,

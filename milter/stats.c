@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decisions.h"
 #include "log.h"
 
 #define PARTNER_SLOTS 1024 /* a power of two */
@@ -162,7 +163,7 @@ static void partner_metrics(struct ds_buf *o, const char *name,
     }
 }
 
-static void render(struct ds_buf *o)
+static void render(struct ds_buf *o, const struct ds_config *cfg)
 {
     static const char *const results[3] = {"none", "pass", "fail"};
     ds_buf_printf(
@@ -206,6 +207,7 @@ static void render(struct ds_buf *o)
             partner_metrics(o, name, &partners[i]);
     }
     partner_metrics(o, "_other", &other);
+    ds_decisions_metrics(o, cfg);
     ds_buf_printf(
         o,
         "# HELP domsec_connections_total SMTP sessions seen.\n"
@@ -224,10 +226,10 @@ static void render(struct ds_buf *o)
         ds_stats_get(DS_STAT_RELOAD_FAILURES));
 }
 
-int ds_stats_write(const char *path)
+int ds_stats_write(const char *path, const struct ds_config *cfg)
 {
     struct ds_buf o = {0};
-    render(&o);
+    render(&o, cfg);
     if (o.oom) {
         ds_buf_free(&o);
         errno = ENOMEM;

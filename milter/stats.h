@@ -31,10 +31,11 @@ unsigned long ds_stats_reason(enum ds_result result, enum ds_reason reason);
 
 /*
  * Write every counter to path in Prometheus textfile format, atomically
- * (a temporary file in the same directory, then rename). Returns 0, or -1
- * with errno set.
+ * (a temporary file in the same directory, then rename), with the
+ * per-connector and partner series cfg still names (decisions.h).
+ * Returns 0, or -1 with errno set.
  */
-int ds_stats_write(const char *path);
+int ds_stats_write(const char *path, const struct ds_config *cfg);
 
 /* Log every counter (info level): one line in total, one per partner. */
 void ds_stats_log(void);

@@ -216,6 +216,14 @@ static void test_table(void)
     r = ds_decide_connector(c, "Inet", &known);
     ok(r != NULL && strcmp(r->name, "Inet") == 0 && known,
        "known daemon_name: its own connector");
+    /* not judged there, but the metrics count it per partner */
+    struct ds_decision d;
+    decide(c, "Unknown", W, &no_tls, &d);
+    ok(d.list_entry != NULL && strcmp(d.list_entry, W) == 0 &&
+           d.partner == NULL,
+       "domain security off: the list entry is named (for the metrics)");
+    decide(c, "Unknown", "fabrikam.example", &no_tls, &d);
+    ok(d.list_entry == NULL, "domain security off, unlisted: no list entry");
     ds_config_free(c);
 }
 
