@@ -91,5 +91,6 @@ int ds_cli_usage_error(const char *fmt, ...)
 /* The commands that live in files of their own (cmd_*.c). */
 extern const struct ds_command ds_cmd_apply;
 extern const struct ds_command ds_cmd_probe;
+extern const struct ds_command ds_cmd_report;
 
 #endif

@@ -93,8 +93,9 @@ static const struct ds_command cmd_render_def = {
 
 /* Every command, in the order --help lists them. */
 static const struct ds_command *const commands[] = {
-    &cmd_select_def, &cmd_explain_def, &cmd_lint_def, &cmd_certs_def,
-    &cmd_check_def,  &cmd_render_def,  &ds_cmd_apply, &ds_cmd_probe,
+    &cmd_select_def, &cmd_explain_def, &cmd_lint_def,
+    &cmd_certs_def,  &cmd_check_def,   &cmd_render_def,
+    &ds_cmd_apply,   &ds_cmd_probe,    &ds_cmd_report,
 };
 
 static void usage(FILE *fp)
