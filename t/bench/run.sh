@@ -14,9 +14,12 @@
 #                   mode, the null milter and domsec-milter side by side;
 #                   the ratio is the median over the runs
 #   BENCH_E2E_MSGS  messages per smtp-source run (default 800)
+#   BENCH_TLS_MSGS  messages per tlsload run (default 480)
+#   BENCH_TLS_ROUNDS  rounds of the mutual TLS part (default 6)
+#   BENCH_TLS_CONNS concurrencies of its good mail (default "1 16")
 #   BENCH_QUICK=1   tiny runs, to try the script itself
 #   BENCH_ONLY      the parts to run (default all): selfcheck throughput
-#                   rss lookup cfgload select e2e
+#                   rss lookup cfgload select e2e tls
 # Prints a summary (every target, PASS or MISS) and the details, and writes
 # both to bench/results.txt in the build directory (every driver line in
 # bench/raw.log). Each milter listens on a private socket (unix in a
@@ -58,7 +61,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 PATH=$PATH:/usr/sbin:/sbin
 
-for p in milterload nullmilter lookup cfgload mkcerts; do
+for p in milterload nullmilter lookup cfgload mkcerts tlsload; do
     if [ ! -x "$bench/$p" ]; then
         echo "run.sh: $bench/$p is missing: run \"make bench\"" >&2
         exit 1
@@ -69,12 +72,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/domsec-bench.XXXXXX") || exit 1
 chmod 755 "$tmp" # the private Postfix's smtpd (user postfix) goes in
 raw=$out/raw.log
 : >"$raw"
-PIDS='' PF_DIR=''
+PIDS='' PF_DIR='' TLS_PF=''
 cleanup() {
-    [ -z "$PF_DIR" ] || {
-        pf_stop "$PF_DIR"
-        pf_milter_stop "$PF_DIR"
-    }
+    for dir in $PF_DIR $TLS_PF; do
+        pf_stop "$dir"
+        pf_milter_stop "$dir"
+    done
     # shellcheck disable=SC2086
     [ -z "${PIDS# }" ] || stop_milter $PIDS
     rm -rf "$tmp"
@@ -83,6 +86,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "run.sh: $*" >&2; }
+
+# shellcheck source=t/bench/tls.sh
+. "$top_srcdir/t/bench/tls.sh"
 
 # ---- numbers ---------------------------------------------------------------
 
@@ -612,6 +618,9 @@ slot_e2e() {
         r=$((r + 1))
     done
     stop_milter "$null_e2e_pid"
+    pf_stop "$PF_DIR" # the next part has a Postfix of its own
+    pf_milter_stop "$PF_DIR"
+    PF_DIR=
     [ -z "${e2e_note:-}" ] || return 0
     e2e_none=$(fmt %.0f "$(median "$d/none.rate")")
     e2e_null=$(fmt %.0f "$(median "$d/null.rate")")
@@ -703,6 +712,7 @@ summary() {
         line "Postfix + smtp-source, domsec/none" "${e2e_note:-n/a}" ">= 0.9" \
             "n/a"
     fi
+    tls_summary
 }
 
 secs() { # VALUE: "1.23 s", or the text as it is
@@ -771,6 +781,7 @@ details() {
             "from an unlisted"
         echo "sender: no TLS, no mark."
     fi
+    tls_details
 }
 
 report() {
@@ -803,6 +814,8 @@ part cfgload && say "configuration load and reload with $BIG domains" &&
 part select && say "domsec-policy select" && slot_select
 part e2e && say "Postfix + smtp-source: none, null milter, domsec-milter" &&
     slot_e2e
+part tls && say "partner mail over mutual TLS: none, domsec-milter, native" &&
+    slot_tls
 report | tee "$out/results.txt"
 echo
 echo "written to $out/results.txt (driver output: $raw; $(($(date +%s) - \
