@@ -668,8 +668,9 @@ e2e_run() {
 
 # ---- the table -------------------------------------------------------------
 
-# line MEASURE VALUE TARGET VERDICT
-line() { printf '%-40s %-30s %-9s %s\n' "$1" "$2" "$3" "$4"; }
+# line MEASURE VALUE TARGET VERDICT: at least two spaces between the
+# columns, none within (t/bench/readme.sh splits the lines there)
+line() { printf '%-46s  %-30s  %-9s  %s\n' "$1" "$2" "$3" "$4"; }
 
 summary() {
     line "measure" "value" "target" "verdict"

@@ -44,8 +44,9 @@
 #
 # Must not: listen beyond loopback, or leave processes behind.
 #
-# shellcheck shell=sh disable=SC2154,SC2034,SC2046,SC2086
-# (run.sh's variables; cells set and read through eval; word lists)
+# shellcheck shell=sh disable=SC2154,SC2034,SC2046,SC2086,SC2094,SC2017
+# (run.sh's variables; cells set and read through eval; word lists; raw.log
+# is only appended to; whole connections' halves on purpose)
 
 TLS_MSGS=${BENCH_TLS_MSGS:-480} # messages a run (split over connections)
 TLS_ROUNDS=${BENCH_TLS_ROUNDS:-6}
@@ -89,6 +90,7 @@ slot_tls() {
     mkdir -p "$td"
     chmod 755 "$td"
     if tls_pki && tls_postfix; then
+        tls_selfcheck
         tls_rounds && tls_profile
     fi
     stop_milter ${tls_null_pid:-}
@@ -126,10 +128,10 @@ tls_main_cf() {
     printf 'woodgrovebank.com woodgrovebank_pinned\n' >"$td/partners"
     printf '%s OK\n' "$tls_fp" >"$td/woodgrovebank_certs"
     printf 'sample@contoso.test virtual:\n' >"$td/transport"
+    postconf -c "$TLS_PF/etc" -e "default_process_limit=$((3 * maxc))"
     cat >>"$TLS_PF/etc/main.cf" <<CF
 virtual_transport = discard
 transport_maps = hash:$td/transport
-default_process_limit = $((3 * maxc))
 smtpd_tls_security_level = may
 smtpd_tls_chain_files = $P/contoso.key, $P/contoso.chain.pem
 smtpd_tls_ask_ccert = yes
@@ -305,10 +307,10 @@ tls_run() {
         grep '^result ')
     tls_drain
     set -- $cpu0 $(tls_cpu)
-    echo "$(per_msg "$1" "$4")" >>"$td/$key.pf"
+    per_msg "$1" "$4" >>"$td/$key.pf"
     case $mode in
-    domsec) echo "$(per_msg "$2" "$5")" >>"$td/$key.milter" ;;
-    null) echo "$(per_msg "$3" "$6")" >>"$td/$key.milter" ;;
+    domsec) per_msg "$2" "$5" >>"$td/$key.milter" ;;
+    null) per_msg "$3" "$6" >>"$td/$key.milter" ;;
     esac
     set -- $(tls_counts)
     sent=$1 mark=$2 mrej=$3 prej=$4
@@ -342,7 +344,7 @@ tls_verdict() {
         tls_fail "$what: $(field refused_rcpt) refused at RCPT" ;;
     resumed/*)
         # OpenSSL's TLS 1.3 tickets against Postfix: every other session
-        echo "$(field resumed)" >>"$td/$key.resumed"
+        field resumed >>"$td/$key.resumed"
         [ "$(field resumed)" -ge $((total / $3 / 2 * $3)) ] ||
             tls_fail "$what: $(field resumed) of $total sessions resumed" ;;
     esac || return 1
@@ -361,6 +363,21 @@ tls_sample() {
     [ "$marked" = $((before + 1)) ] ||
         tls_fail "$((before + 1 - marked)) sample message(s) without" \
             "\"$TLS_MARK\""
+}
+
+# tls_selfcheck: tlsload must catch wrong outcomes: forged mail expected
+# to be accepted on the domsec listener, good mail expected to be refused on
+# none, each session a mismatch.
+tls_selfcheck() {
+    tls_check="ok: every session of both counted as a mismatch"
+    for t in "domsec --expect accept" \
+        "none --expect refuse --cert $P/wg.pem --key $P/wg.key"; do
+        eval "port=\$tls_port_${t%% *}"
+        LINE=$("$bench/tlsload" -a "127.0.0.1:$port" -c 4 -n 2 ${t#* } \
+            2>>"$raw" | tee -a "$raw" | grep '^result ')
+        [ "$(field status)" = FAILED ] && [ "$(field mismatches)" = 8 ] ||
+            tls_check="FAILED: tlsload did not catch ${t%% *} ${t#* }"
+    done
 }
 
 # ---- rounds ----------------------------------------------------------------
@@ -417,11 +434,11 @@ tls_rounds() {
 # the domsec and the null listeners with perf recording both milters; their
 # CPU split by library goes to tls_prof_domsec / tls_prof_null.
 tls_profile() {
-    command -v perf >/dev/null 2>&1 &&
-        perf stat -e cpu-clock true >/dev/null 2>&1 || {
+    if ! command -v perf >/dev/null 2>&1 ||
+        ! perf stat -e cpu-clock true >/dev/null 2>&1; then
         tls_prof_note="perf not available"
         return 0
-    }
+    fi
     c=${TLS_CONNS##* }
     perf record -q -e cpu-clock -F 4999 -o "$td/perf.data" \
         -p "$tls_milter_pid,$tls_null_pid" >>"$raw" 2>&1 &
@@ -475,6 +492,18 @@ tls_ratio_cell() {
         %.2f "$(highest "$f")"))"
 }
 
+# tls_cpu_ratio CONNS: Postfix's CPU a good message with no milter over
+# Postfix's and domsec-milter's with it (medians): what the throughput
+# ratio would be on a server that spends its CPU on nothing else (the
+# client shares the CPUs here).
+tls_cpu_ratio() {
+    none=$(median "$td/good_none_$1.pf")
+    pf=$(median "$td/good_domsec_$1.pf")
+    mi=$(median "$td/good_domsec_$1.milter")
+    awk "BEGIN { printf \"%.2f (%.2f / %.2f ms)\", $none / ($pf + $mi), \
+        $none, $pf + $mi }" 2>/dev/null
+}
+
 # tls_pct FILE Q: the Q-quantile of the microseconds in FILE, in ms
 tls_pct() {
     sort -g "$1" 2>/dev/null | awk -v q="$2" '{ v[NR] = $1 } END {
@@ -495,6 +524,9 @@ tls_latency() {
 }
 
 tls_summary() {
+    sc=${tls_check:-n/a}
+    line "TLS driver self-check (wrong verdicts)" "${sc%%:*}" "caught" \
+        "$(case $sc in ok*) echo PASS ;; n/a) echo n/a ;; *) echo MISS ;; esac)"
     if [ -z "${tls_done:-}" ]; then
         line "mutual TLS, domsec/none, domsec/native" "${tls_note:-n/a}" \
             ">= 0.95" "n/a"
@@ -506,12 +538,16 @@ tls_summary() {
             line "mutual TLS msg/s, domsec/$b, $c conn" "$cell" ">= 0.95" \
                 "$(verdict "${cell%% *}" '>=' 0.95)"
         done
-        line "  (any milter: null milter/none)" \
+        line "  mutual TLS msg/s, null milter/none, $c conn" \
             "$(tls_ratio_cell good "$c" null none)" "-" "-"
+    done
+    for c in $TLS_CONNS; do
+        cell=$(tls_cpu_ratio "$c")
+        line "  server CPU a message, none/domsec, $c conn" "$cell" "-" "-"
     done
     c=$TLS_RESUME_CONNS
     for b in none native; do
-        line "  resumed TLS, domsec/$b, $c conn" \
+        line "  TLS resumed msg/s, domsec/$b, $c conn" \
             "$(tls_ratio_cell resumed "$c" domsec "$b")" "-" "-"
     done
     c=$TLS_REFUSE_CONNS
