@@ -22,16 +22,18 @@
 #                   rss lookup cfgload select e2e tls
 # Prints a summary (every target, PASS or MISS) and the details, and writes
 # both to bench/results.txt in the build directory (every driver line in
-# bench/raw.log). Each milter listens on a private socket (unix in a
-# temporary directory, inet on a free 127.0.0.1 port); the private Postfix
-# listens on a free 127.0.0.1 port; everything is started here and stopped
-# by its PID.
+# bench/raw.log); `make bench-readme` (t/bench/readme.sh) turns the
+# summary into the README's table. Each milter listens on a private socket
+# (unix in a temporary directory, inet on a free 127.0.0.1 port); the
+# private Postfix instances listen on free 127.0.0.1 ports; everything is
+# started here and stopped by its PID. The mutual TLS part (partner mail
+# through Postfix, with tlsload) lives in t/bench/tls.sh.
 #
 # The machine is shared and noisy: figures are medians of several runs,
 # and every ratio compares two things measured side by side in the same
-# run (milterload's pair mode; the three Postfix listeners in turn), so a
-# slow spell hits both alike. The spread (lowest and highest run) is
-# printed with each ratio.
+# run (milterload's pair mode; the Postfix listeners in turn), so a slow
+# spell hits both alike. The spread (lowest and highest run) is printed
+# with each ratio.
 #
 # Must not: kill by name, listen beyond loopback, or leave processes behind.
 #
@@ -815,7 +817,7 @@ part cfgload && say "configuration load and reload with $BIG domains" &&
 part select && say "domsec-policy select" && slot_select
 part e2e && say "Postfix + smtp-source: none, null milter, domsec-milter" &&
     slot_e2e
-part tls && say "partner mail over mutual TLS: none, domsec-milter, native" &&
+part tls && say "partner mail over mutual TLS: none, null milter, domsec, native" &&
     slot_tls
 report | tee "$out/results.txt"
 echo
