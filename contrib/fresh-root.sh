@@ -8,10 +8,10 @@
 #
 #   fr_create DIR     make DIR (absent or empty) such a root, mounted
 #   fr_run DIR CMD... run CMD inside DIR as root, with a clean environment
-#   fr_destroy DIR    stop what still runs with DIR as its root (by pid),
-#                     unmount everything under DIR, then remove DIR; it
-#                     refuses to remove DIR while anything is mounted there.
-#                     Callers run it from an EXIT trap.
+#   fr_destroy DIR    stop what still runs with DIR (or a directory in it)
+#                     as its root, by pid; unmount everything under DIR;
+#                     then remove DIR (never while anything is mounted
+#                     there). Callers run it from an EXIT trap.
 #   fr_unmount DIR    the same without removing DIR (--keep)
 #
 # Environment: FRESH_MIRROR (default http://deb.debian.org/debian) and
@@ -77,13 +77,14 @@ fr_mounts() { # DIR: the mount points under DIR, deepest first
         /proc/mounts | sort -r
 }
 
-fr_stop_inside() { # DIR: every process whose root is DIR, TERM then KILL
-    local sig pids p
+fr_stop_inside() { # DIR: every process whose root is DIR or under it
+    local sig pids p #   (Postfix's chrooted daemons), TERM then KILL
     for sig in TERM TERM TERM KILL; do
         pids=""
         for p in /proc/[0-9]*; do
-            [ "$(readlink "$p/root" 2>/dev/null)" = "$1" ] &&
-                pids="$pids ${p#/proc/}"
+            case $(readlink "$p/root" 2>/dev/null) in
+            "$1" | "$1"/*) pids="$pids ${p#/proc/}" ;;
+            esac
         done
         [ -n "$pids" ] || return 0
         # shellcheck disable=SC2086
