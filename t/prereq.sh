@@ -26,7 +26,7 @@ what=""
 
 tool openssl openssl "${OPENSSL:-}"
 tool postfix postfix "${POSTFIX:-}"
-for p in postconf postmap postqueue smtp-sink smtp-source; do
+for p in postconf postmap postqueue postlog smtp-sink smtp-source; do
     tool postfix "$p"
 done
 tool miltertest miltertest "${MILTERTEST:-}"
@@ -37,7 +37,9 @@ tool m4 m4
 tool util-linux unshare
 tool util-linux setpriv
 tool apt apt-get
+tool diffutils diff
 [ -f /usr/share/sendmail/cf/m4/cf.m4 ] || need sendmail-cf "Sendmail's m4 files"
+[ -r /usr/share/postfix/main.cf.debian ] || need postfix "Debian's stock main.cf"
 
 # swaks does STARTTLS only with Net::SSLeay (a Recommends of swaks).
 sw=${SWAKS:-$(command -v swaks)}
