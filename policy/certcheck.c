@@ -22,9 +22,9 @@
 #include <openssl/x509_vfy.h>
 
 /* An error about c, at w, in the store's first-use diagnostics. */
-#define cert_error(s, c, w, hint, ...)                                         \
-    ds_cert_report(&(s)->cache->diag, DS_SEV_ERROR, (c)->from_cli, (c)->name,  \
-                   (w), (hint), __VA_ARGS__)
+#define cert_error(s, c, code, w, hint, ...)                                   \
+    ds_cert_report(&(s)->cache->diag, (code), (c)->from_cli, (c)->name, (w),   \
+                   (hint), __VA_ARGS__)
 
 /* The leaf parsed in the default library context, with its public key. */
 static X509 *full_cert(const struct ds_certstore *s, const struct ds_cert *c)
@@ -36,7 +36,8 @@ static X509 *full_cert(const struct ds_certstore *s, const struct ds_cert *c)
     const unsigned char *p = lz->der;
     lz->full = d2i_X509(NULL, &p, lz->der_len);
     if (lz->full == NULL || X509_get0_pubkey(lz->full) == NULL) {
-        cert_error(s, c, &c->where, "use an RSA, EC or Ed25519 key",
+        cert_error(s, c, DS_CODE_CERT_FILE, &c->where,
+                   "use an RSA, EC or Ed25519 key",
                    "cannot decode the public key in %s (%s)", c->cert_path,
                    ds_certstore_ssl_error());
         X509_free(lz->full);
@@ -112,7 +113,7 @@ static signed char check_key(const struct ds_certstore *s,
     if (path == NULL)
         return 0;
     if (ds_certstore_read_file(path, &fb, err, sizeof(err)) < 0) {
-        cert_error(s, c, w,
+        cert_error(s, c, DS_CODE_KEY_FILE, w,
                    "run domsec-policy as a user who can read the keys (the "
                    "MTA's)",
                    "cannot read key file %s: %s", path, err);
@@ -128,10 +129,10 @@ static signed char check_key(const struct ds_certstore *s,
                            : "convert it to PEM: openssl pkey -inform DER -in "
                              "%s -out KEY.pem",
                  path);
-        cert_error(s, c, w, hint, "key file %s %s", path,
+        cert_error(s, c, DS_CODE_KEY_FILE, w, hint, "key file %s %s", path,
                    encrypted ? "is encrypted" : not_pem);
     } else if ((e = key_of(s, &fb)) != NULL && e->key == NULL) {
-        cert_error(s, c, w,
+        cert_error(s, c, DS_CODE_KEY_FILE, w,
                    "key = names the PEM private key "
                    "(-----BEGIN PRIVATE KEY-----) made with this "
                    "certificate's request",
@@ -147,7 +148,7 @@ static signed char check_key(const struct ds_certstore *s,
                  "`openssl x509 -noout -pubkey -in %s` with `openssl pkey "
                  "-pubout -in KEY`",
                  c->cert_path);
-        cert_error(s, c, w, hint,
+        cert_error(s, c, DS_CODE_KEY_FILE, w, hint,
                    "key file %s does not match the certificate in %s", path,
                    c->cert_path);
     }

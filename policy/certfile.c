@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 static int cert_kind(const char *pem_name)
 {
@@ -113,6 +114,117 @@ int ds_certfile_check(const char *path, char *err, size_t errsize)
     return rc < 0 ? -1 : certs;
 }
 
+/* ---- CA files ------------------------------------------------------------ */
+
+/* The usual bundles of public CAs (Debian, Red Hat, SUSE, Alpine, BSD). */
+static const char *const public_bundles[] = {
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/usr/local/share/certs/ca-root-nss.crt",
+    NULL};
+
+/* Is path (through symbolic links) one of the public bundles? */
+static bool is_public_bundle(const char *path)
+{
+    char *real = realpath(path, NULL);
+    bool yes = false;
+    const char *def = X509_get_default_cert_file();
+    for (int i = -1; real && !yes && (i < 0 || public_bundles[i]); i++) {
+        const char *cand = i < 0 ? def : public_bundles[i];
+        char *r = cand ? realpath(cand, NULL) : NULL;
+        yes = r && strcmp(r, real) == 0;
+        free(r);
+    }
+    free(real);
+    return yes;
+}
+
+/* Count one certificate block into info; -1 when it does not decode. */
+static int count_ca(const unsigned char *der, long len, int kind,
+                    struct ds_cafile *info)
+{
+    const unsigned char *p = der;
+    X509 *x = kind == 2 ? d2i_X509_AUX(NULL, &p, len) : d2i_X509(NULL, &p, len);
+    if (x == NULL || p != der + len) {
+        X509_free(x);
+        return -1;
+    }
+    info->certs++;
+    if (X509_check_ca(x) != 0) {
+        info->cas++;
+        /* the issuer is the subject, as in a root (no signature check:
+         * only a count for the "public bundle" guess) */
+        if (X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) ==
+            0)
+            info->roots++;
+    }
+    X509_free(x);
+    return 0;
+}
+
+int ds_certfile_check_cas(const char *path, struct ds_cafile *info, char *err,
+                          size_t errsize)
+{
+    struct ds_filebuf fb;
+    char reason[256];
+    memset(info, 0, sizeof(*info));
+    if (ds_certstore_read_file(path, &fb, reason, sizeof(reason)) < 0) {
+        snprintf(err, errsize, "cannot read it: %s", reason);
+        return -1;
+    }
+    BIO *b = BIO_new_mem_buf(fb.data, (int)fb.len);
+    int rc = b ? 0 : -1, blocks = 0;
+    if (b == NULL)
+        snprintf(err, errsize, "out of memory");
+    ERR_clear_error();
+    while (rc == 0) {
+        char *name = NULL, *header = NULL;
+        unsigned char *der = NULL;
+        long dlen = 0;
+        if (!PEM_read_bio(b, &name, &header, &der, &dlen)) {
+            unsigned long e = ERR_peek_last_error();
+            if (!(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+                  ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+                snprintf(err, errsize, "PEM block %d does not decode: %s",
+                         blocks + 1,
+                         e ? ERR_reason_error_string(e) : "unknown error");
+                rc = -1;
+            }
+            break;
+        }
+        blocks++;
+        int kind = cert_kind(name);
+        if (kind != 0 && count_ca(der, dlen, kind, info) < 0) {
+            snprintf(err, errsize,
+                     "PEM block %d (%s) is not a valid certificate", blocks,
+                     name);
+            rc = -1;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(der);
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    if (rc == 0 && info->certs == 0) {
+        const char *why = ds_certstore_not_pem(&fb);
+        snprintf(err, errsize, "%s",
+                 why ? why : "holds no certificate (-----BEGIN CERTIFICATE)");
+        rc = -1;
+    }
+    free(fb.data);
+    if (rc < 0)
+        return -1;
+    info->public_bundle = info->roots >= 50 || is_public_bundle(path);
+    return info->cas;
+}
+
+/* ---- certificate files of the configuration -------------------------------
+ */
+
 static size_t check_one(const struct ds_certconf *c, const char *opt,
                         const char *path, struct ds_where w,
                         struct ds_diag *diag)
@@ -120,11 +232,11 @@ static size_t check_one(const struct ds_certconf *c, const char *opt,
     char err[512];
     if (path == NULL || ds_certfile_check(path, err, sizeof(err)) > 0)
         return 0;
-    ds_diag_add(diag, DS_SEV_ERROR, w.file, w.line,
-                "put the PEM certificate back (or fix the path): every "
-                "certificate file named in the configuration must be readable "
-                "and hold PEM certificates",
-                "certificate \"%s\": %s: %s: %s", c->name, opt, path, err);
+    ds_diag_code(diag, DS_CODE_CERT_FILE, w.file, w.line,
+                 "put the PEM certificate back (or fix the path): every "
+                 "certificate file named in the configuration must be "
+                 "readable and hold PEM certificates",
+                 "certificate \"%s\": %s: %s: %s", c->name, opt, path, err);
     return 1;
 }
 

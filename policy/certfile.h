@@ -17,6 +17,7 @@
 #ifndef DS_CERTFILE_H
 #define DS_CERTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -38,5 +39,24 @@ int ds_certfile_check(const char *path, char *err, size_t errsize);
  */
 size_t ds_certfile_check_config(const struct ds_config *cfg,
                                 struct ds_diag *diag);
+
+/* What a CA file holds (ds_certfile_check_cas). */
+struct ds_cafile {
+    int certs;          /* certificates */
+    int cas;            /* CA certificates (X509_check_ca) */
+    int roots;          /* self-signed CA certificates */
+    bool public_bundle; /* the system's bundle of public CAs, or one like it */
+};
+
+/*
+ * Check a file of CA certificates (transport.partner_trust_store): a
+ * readable regular PEM file whose certificates all decode. Fills *info and
+ * returns the number of CA certificates (0 is for the caller to judge), or
+ * -1 with a one-line reason in err. public_bundle is set for OpenSSL's
+ * default CA file and the usual system bundles (also through symbolic
+ * links), and for any file with 50 or more root CAs.
+ */
+int ds_certfile_check_cas(const char *path, struct ds_cafile *info, char *err,
+                          size_t errsize);
 
 #endif

@@ -99,7 +99,7 @@ const char *ds_certstore_ssl_error(void)
     return buf;
 }
 
-void ds_cert_report(struct ds_diag *diag, enum ds_sev sev, bool from_cli,
+void ds_cert_report(struct ds_diag *diag, enum ds_code code, bool from_cli,
                     const char *name, const struct ds_where *w,
                     const char *hint, const char *fmt, ...)
 {
@@ -109,10 +109,10 @@ void ds_cert_report(struct ds_diag *diag, enum ds_sev sev, bool from_cli,
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (from_cli)
-        ds_diag_add(diag, sev, w->file, w->line, hint, "--with: %s", msg);
+        ds_diag_code(diag, code, w->file, w->line, hint, "--with: %s", msg);
     else
-        ds_diag_add(diag, sev, w->file, w->line, hint, "certificate \"%s\": %s",
-                    name, msg);
+        ds_diag_code(diag, code, w->file, w->line, hint,
+                     "certificate \"%s\": %s", name, msg);
 }
 
 X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
@@ -293,8 +293,8 @@ static void not_pem_error(struct ds_prepared *p, const struct ds_where *w,
                  path, path);
     else
         snprintf(hint, sizeof(hint), "%s", ds_certread_copy_hint);
-    ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name, w,
-                   hint, "%s %s %s", what, path, why);
+    ds_cert_report(&p->diag, DS_CODE_CERT_FILE, p->src->from_cli, p->src->name,
+                   w, hint, "%s %s %s", what, path, why);
 }
 
 /* Every PEM block of a file in memory: the first certificate of a cert
@@ -322,7 +322,7 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
                 ERR_clear_error();
                 break;
             }
-            ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli,
+            ds_cert_report(&p->diag, DS_CODE_CERT_FILE, p->src->from_cli,
                            p->src->name, w, ds_certread_copy_hint,
                            "%s %s: PEM block %d is truncated or corrupt "
                            "(%s)",
@@ -339,7 +339,7 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
             else
                 rc = add_chain(a, p, der, len, n + 1, !leaf_file);
             if (rc < 0)
-                ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli,
+                ds_cert_report(&p->diag, DS_CODE_CERT_FILE, p->src->from_cli,
                                p->src->name, w, ds_certread_copy_hint,
                                "%s %s: certificate %d is not a valid X.509 "
                                "certificate (%s)",
@@ -353,7 +353,7 @@ static int read_blocks(OSSL_LIB_CTX *light, struct ds_arena *a,
     BIO_free(b);
     if (rc == 0 && n == 0) {
         ds_cert_report(
-            &p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name, w,
+            &p->diag, DS_CODE_CERT_FILE, p->src->from_cli, p->src->name, w,
             leaf_file ? "cert = names the PEM certificate; a private key "
                         "goes in key ="
                       : "chain = names a PEM file of CA certificates",
@@ -375,8 +375,8 @@ static int read_pem_file(OSSL_LIB_CTX *light, struct ds_arena *a,
     struct ds_filebuf fb;
     char err[256];
     if (ds_certstore_read_file(path, &fb, err, sizeof(err)) < 0) {
-        ds_cert_report(&p->diag, DS_SEV_ERROR, p->src->from_cli, p->src->name,
-                       w,
+        ds_cert_report(&p->diag, DS_CODE_CERT_FILE, p->src->from_cli,
+                       p->src->name, w,
                        "fix the path (a relative path is relative to "
                        "the file that names it)",
                        "cannot read %s %s: %s", what, path, err);
@@ -398,7 +398,7 @@ static void check_key_file(struct ds_prepared *p)
     struct stat st;
     int r = stat(src->key, &st);
     if (r != 0 || !S_ISREG(st.st_mode)) {
-        ds_cert_report(&p->diag, DS_SEV_ERROR, src->from_cli, src->name,
+        ds_cert_report(&p->diag, DS_CODE_KEY_FILE, src->from_cli, src->name,
                        &src->where_key,
                        "fix the path, or remove the key line (without a "
                        "key the certificate is never selected)",
@@ -413,7 +413,7 @@ static void check_key_file(struct ds_prepared *p)
     snprintf(hint, sizeof(hint),
              "chmod 600 %s (only the user the MTA reads keys as needs it)",
              src->key);
-    ds_cert_report(&p->diag, DS_SEV_WARNING, src->from_cli, src->name,
+    ds_cert_report(&p->diag, DS_CODE_KEY_PERMISSIONS, src->from_cli, src->name,
                    &src->where_key, hint,
                    "key file %s is readable by %s (mode %04o)", src->key,
                    bits == (S_IRGRP | S_IROTH) ? "group and others"
@@ -429,8 +429,8 @@ void ds_certread_prepare(OSSL_LIB_CTX *light, struct ds_arena *a,
     struct ds_cert *c = ds_arena_calloc(a, 1, sizeof(*c));
     struct ds_cert_lazy *lz = ds_arena_calloc(a, 1, sizeof(*lz));
     if (c == NULL || lz == NULL) {
-        ds_diag_add(&p->diag, DS_SEV_ERROR, src->where.file, src->where.line,
-                    NULL, "out of memory");
+        ds_diag_code(&p->diag, DS_CODE_NOMEM, src->where.file, src->where.line,
+                     NULL, "out of memory");
         return;
     }
     lz->key = lz->selfsig = -1;

@@ -153,7 +153,7 @@ static void pool_take(struct ds_certstore *s, const struct ds_prepared *p,
         NULL)
         return; /* an entry left without ->light is skipped */
     const struct ds_source *src = p->src;
-    ds_cert_report(diag, DS_SEV_ERROR, src->from_cli, src->name,
+    ds_cert_report(diag, DS_CODE_CERT_FILE, src->from_cli, src->name,
                    c->in_chain_file ? &src->where_chain : &src->where_cert,
                    ds_certread_copy_hint,
                    "%s %s: certificate %d is not a valid X.509 "
@@ -169,12 +169,10 @@ static void merge(struct ds_certstore *s, struct ds_prepared *p,
                   struct ds_diag *diag)
 {
     for (size_t i = 0; i < p->diag.n; i++) {
-        const struct ds_diag_item *it = &p->diag.v[i];
-        ds_diag_add(diag, it->sev, it->file, it->line, it->hint, "%s",
-                    it->text);
+        ds_diag_copy(diag, &p->diag.v[i]);
     }
     if (p->diag.nerrors + p->diag.nwarnings > p->diag.n)
-        ds_diag_add(diag, DS_SEV_ERROR, NULL, 0, NULL, "out of memory");
+        ds_diag_code(diag, DS_CODE_NOMEM, NULL, 0, NULL, "out of memory");
     ds_diag_free(&p->diag);
     for (size_t i = 0; i < p->nchain; i++)
         pool_take(s, p, &p->chain[i], diag);
@@ -185,7 +183,7 @@ static void merge(struct ds_certstore *s, struct ds_prepared *p,
         return;
     if (push_cert(s, c) < 0) {
         X509_free(c->x509);
-        ds_diag_add(diag, DS_SEV_ERROR, NULL, 0, NULL, "out of memory");
+        ds_diag_code(diag, DS_CODE_NOMEM, NULL, 0, NULL, "out of memory");
         return;
     }
     if (c->is_ca) { /* a CA in the store may complete another's chain */
@@ -283,20 +281,20 @@ static int load_trust(struct ds_certstore *s, struct ds_diag *diag)
                        "/etc/ssl/certs/ca-certificates.crt";
     struct stat st;
     if (stat(sv->trust_store, &st) != 0) {
-        ds_diag_add(diag, DS_SEV_ERROR, sv->where_trust_store.file,
-                    sv->where_trust_store.line, hint,
-                    "server: trust_store: cannot read %s: %s", sv->trust_store,
-                    strerror(errno));
+        ds_diag_code(diag, DS_CODE_TRUST_STORE, sv->where_trust_store.file,
+                     sv->where_trust_store.line, hint,
+                     "server: trust_store: cannot read %s: %s", sv->trust_store,
+                     strerror(errno));
         return -1;
     }
     int ok = S_ISDIR(st.st_mode)
                  ? X509_STORE_load_path(c->trust, sv->trust_store)
                  : X509_STORE_load_file(c->trust, sv->trust_store);
     if (!ok) {
-        ds_diag_add(diag, DS_SEV_ERROR, sv->where_trust_store.file,
-                    sv->where_trust_store.line, hint,
-                    "server: trust_store: cannot load %s (%s)", sv->trust_store,
-                    ds_certstore_ssl_error());
+        ds_diag_code(diag, DS_CODE_TRUST_STORE, sv->where_trust_store.file,
+                     sv->where_trust_store.line, hint,
+                     "server: trust_store: cannot load %s (%s)",
+                     sv->trust_store, ds_certstore_ssl_error());
         return -1;
     }
     return 0;
@@ -325,11 +323,11 @@ static void warn_duplicates(const struct ds_certstore *s, struct ds_diag *diag)
     qsort(v, s->n, sizeof(*v), by_thumbprint);
     for (size_t i = 1; i < s->n; i++)
         if (strcmp(v[i].c->thumbprint, v[i - 1].c->thumbprint) == 0)
-            ds_diag_add(diag, DS_SEV_WARNING, v[i].c->where.file,
-                        v[i].c->where.line, "keep one section per certificate",
-                        "certificate \"%s\" is the same certificate as "
-                        "\"%s\" (thumbprint %s)",
-                        v[i].c->name, v[i - 1].c->name, v[i].c->thumbprint);
+            ds_diag_code(diag, DS_CODE_DUPLICATE_CERT, v[i].c->where.file,
+                         v[i].c->where.line, "keep one section per certificate",
+                         "certificate \"%s\" is the same certificate as "
+                         "\"%s\" (thumbprint %s)",
+                         v[i].c->name, v[i - 1].c->name, v[i].c->thumbprint);
     free(v);
 }
 
@@ -378,7 +376,7 @@ struct ds_certstore *ds_certstore_load(const struct ds_config *cfg,
     struct ds_source *srcs = calloc(n + 1, sizeof(*srcs));
     struct ds_prepared *jobs = calloc(n + 1, sizeof(*jobs));
     if (s == NULL || srcs == NULL || jobs == NULL) {
-        ds_diag_add(diag, DS_SEV_ERROR, cfg->path, 0, NULL, "out of memory");
+        ds_diag_code(diag, DS_CODE_NOMEM, cfg->path, 0, NULL, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -386,8 +384,8 @@ struct ds_certstore *ds_certstore_load(const struct ds_config *cfg,
         jobs[i].src = &srcs[i];
     }
     if (read_all(s, jobs, n) < 0)
-        ds_diag_add(diag, DS_SEV_ERROR, cfg->path, 0, NULL,
-                    "out of memory while reading certificates");
+        ds_diag_code(diag, DS_CODE_NOMEM, cfg->path, 0, NULL,
+                     "out of memory while reading certificates");
     for (size_t i = 0; i < n; i++)
         merge(s, &jobs[i], diag);
     if (n > 0)

@@ -152,7 +152,7 @@ X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
 
 /* A problem with a certificate (section `name`, or --with) or one of its
  * files, at w (the line that names it): "certificate "name": ...". */
-void ds_cert_report(struct ds_diag *diag, enum ds_sev sev, bool from_cli,
+void ds_cert_report(struct ds_diag *diag, enum ds_code code, bool from_cli,
                     const char *name, const struct ds_where *w,
                     const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

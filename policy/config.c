@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "config_int.h"
 #include "srcmap.h"
 
 /* ---- the schema ------------------------------------------------------ */
@@ -190,6 +191,68 @@ static void unknown_option_hint(cfg_t *sec, const char *name, char *hint,
 static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Does the flattened line hold a ';' outside quotes? (libconfuse has no
+ * statement separator: "port = 587;" makes the value "587;".) */
+static bool has_semicolon(const struct loader *L, int line)
+{
+    size_t len;
+    const char *p = ds_srcmap_line(L->map, line, &len);
+    char quote = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (quote && p[i] == '\\')
+            i++;
+        else if (quote && p[i] == quote)
+            quote = 0;
+        else if (!quote && (p[i] == '"' || p[i] == '\''))
+            quote = p[i];
+        else if (!quote && p[i] == ';')
+            return true;
+    }
+    return false;
+}
+
+#define SEMICOLON_HINT                                                         \
+    "remove the ';' after the value: an option ends at the end of its line"
+
+/* libconfuse reports in English only: its messages are mapped to codes
+ * and hints here, at the one place they arrive. */
+static enum ds_code libconfuse_code(struct loader *L, cfg_t *cfg,
+                                    const char *msg, char *hint, size_t size)
+{
+    char name[200];
+    if (strncmp(msg, "no such option '", 16) == 0 &&
+        sscanf(msg + 16, "%199[^']", name) == 1) {
+        if (name[0] == ';')
+            snprintf(hint, size, SEMICOLON_HINT);
+        else
+            unknown_option_hint(cfg, name, hint, size);
+        return DS_CODE_UNKNOWN_OPTION;
+    }
+    if (strstr(msg, "invalid boolean value")) {
+        snprintf(hint, size, "%s",
+                 has_semicolon(L, cfg->line) ? SEMICOLON_HINT
+                                             : "write true or false");
+        return DS_CODE_WRONG_TYPE;
+    }
+    if (strstr(msg, "invalid integer value")) {
+        snprintf(hint, size, "%s",
+                 has_semicolon(L, cfg->line) ? SEMICOLON_HINT
+                                             : "write a whole number, such "
+                                               "as 25");
+        return DS_CODE_WRONG_TYPE;
+    }
+    if (strstr(msg, "duplicate title")) {
+        snprintf(hint, size, "give every section of this kind its own title");
+        return DS_CODE_DUPLICATE_NAME;
+    }
+    if (strstr(msg, "unexpected token") ||
+        strstr(msg, "unexpected end of file"))
+        snprintf(hint, size,
+                 "check quotes, braces and '=' on this line and the one "
+                 "before; lists are written { \"a\", \"b\" }");
+    return DS_CODE_SYNTAX;
+}
+
 static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
     struct loader *L = current;
@@ -199,34 +262,18 @@ static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
     const char *file;
     int line;
     ds_srcmap_locate(L->map, cfg->line, &file, &line);
-    char name[200];
-    if (strncmp(msg, "no such option '", 16) == 0 &&
-        sscanf(msg + 16, "%199[^']", name) == 1) {
-        unknown_option_hint(cfg, name, hint, sizeof(hint));
-    } else if (strstr(msg, "invalid boolean value")) {
-        snprintf(hint, sizeof(hint), "write true or false");
-    } else if (strstr(msg, "invalid integer value")) {
-        snprintf(hint, sizeof(hint), "write a whole number without quotes");
-    } else if (strstr(msg, "duplicate title")) {
-        snprintf(hint, sizeof(hint),
-                 "give every section of this kind its own title");
-    } else if (strstr(msg, "unexpected token") ||
-               strstr(msg, "unexpected end of file")) {
-        snprintf(hint, sizeof(hint),
-                 "check quotes, braces and '=' on this line and the one "
-                 "before; lists are written { \"a\", \"b\" }");
-    }
+    enum ds_code code = libconfuse_code(L, cfg, msg, hint, sizeof(hint));
     const char *where = strcmp(cfg->name, "root") == 0 ? NULL : cfg->name;
     const char *title = where ? title_of(cfg) : NULL;
     if (where && title)
-        ds_diag_add(L->diag, DS_SEV_ERROR, file, line, hint[0] ? hint : NULL,
-                    "%s \"%s\": %s", where, title, msg);
+        ds_diag_code(L->diag, code, file, line, hint[0] ? hint : NULL,
+                     "%s \"%s\": %s", where, title, msg);
     else if (where)
-        ds_diag_add(L->diag, DS_SEV_ERROR, file, line, hint[0] ? hint : NULL,
-                    "%s: %s", where, msg);
+        ds_diag_code(L->diag, code, file, line, hint[0] ? hint : NULL, "%s: %s",
+                     where, msg);
     else
-        ds_diag_add(L->diag, DS_SEV_ERROR, file, line, hint[0] ? hint : NULL,
-                    "%s", msg);
+        ds_diag_code(L->diag, code, file, line, hint[0] ? hint : NULL, "%s",
+                     msg);
 }
 
 /* Locate option `opt` of section `sec`; falls back to the section, then to
@@ -247,20 +294,34 @@ static struct ds_where where_of(struct loader *L, const char *sec,
     return w;
 }
 
-static void report(struct loader *L, enum ds_sev sev, const char *sec,
-                   const char *title, const char *opt, const char *hint,
-                   const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Where value i of the n values of list option `opt` was written; falls
+ * back to the option (where_of). */
+static struct ds_where where_entry(struct loader *L, const char *sec,
+                                   const char *title, const char *opt, size_t i,
+                                   size_t n)
+{
+    const char *file;
+    int line;
+    if (ds_srcmap_find_entry(L->map, sec, title, opt, i, n, &file, &line)) {
+        struct ds_where w = {ds_arena_strdup(&L->cfg->arena, file), line};
+        if (w.file == NULL)
+            w.file = L->file;
+        return w;
+    }
+    return where_of(L, sec, title, opt);
+}
 
-static void report(struct loader *L, enum ds_sev sev, const char *sec,
-                   const char *title, const char *opt, const char *hint,
-                   const char *fmt, ...)
+static void vreport(struct loader *L, enum ds_code code, struct ds_where w,
+                    const char *sec, const char *title, const char *opt,
+                    const char *hint, const char *fmt, va_list ap)
+    __attribute__((format(printf, 8, 0)));
+
+static void vreport(struct loader *L, enum ds_code code, struct ds_where w,
+                    const char *sec, const char *title, const char *opt,
+                    const char *hint, const char *fmt, va_list ap)
 {
     char msg[1024], full[1400];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    struct ds_where w = where_of(L, sec, title, opt);
     if (sec && title)
         snprintf(full, sizeof(full), "%s \"%s\": %s%s%s", sec, title,
                  opt ? opt : "", opt ? ": " : "", msg);
@@ -270,13 +331,45 @@ static void report(struct loader *L, enum ds_sev sev, const char *sec,
     else
         snprintf(full, sizeof(full), "%s%s%s", opt ? opt : "", opt ? ": " : "",
                  msg);
-    ds_diag_add(L->diag, sev, w.file, w.line, hint, "%s", full);
+    ds_diag_code(L->diag, code, w.file, w.line, hint, "%s", full);
 }
 
-#define ERR(L, sec, title, opt, hint, ...)                                     \
-    report(L, DS_SEV_ERROR, sec, title, opt, hint, __VA_ARGS__)
-#define WARN(L, sec, title, opt, hint, ...)                                    \
-    report(L, DS_SEV_WARNING, sec, title, opt, hint, __VA_ARGS__)
+/* A finding about option `opt` of a section (opt NULL: the section). */
+static void report(struct loader *L, enum ds_code code, const char *sec,
+                   const char *title, const char *opt, const char *hint,
+                   const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void report(struct loader *L, enum ds_code code, const char *sec,
+                   const char *title, const char *opt, const char *hint,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(L, code, where_of(L, sec, title, opt), sec, title, opt, hint, fmt,
+            ap);
+    va_end(ap);
+}
+
+/* A finding about value i of the n values of list option `opt`, at the
+ * line the value is written on. */
+static void report_entry(struct loader *L, enum ds_code code, const char *sec,
+                         const char *title, const char *opt, size_t i, size_t n,
+                         const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+
+static void report_entry(struct loader *L, enum ds_code code, const char *sec,
+                         const char *title, const char *opt, size_t i, size_t n,
+                         const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(L, code, where_entry(L, sec, title, opt, i, n), sec, title, opt,
+            hint, fmt, ap);
+    va_end(ap);
+}
+
+#define FIND(L, code, sec, title, opt, hint, ...)                              \
+    report(L, code, sec, title, opt, hint, __VA_ARGS__)
 
 /* ---- value helpers ----------------------------------------------------- */
 
@@ -324,11 +417,12 @@ static const char *path_opt(struct loader *L, cfg_t *sec, const char *secname,
     const char *v = cfg_getstr(sec, opt);
     if (v == NULL || v[0] == '\0')
         return NULL;
-    const char *slash = strrchr(where->file, '/');
-    if (v[0] == '/' || slash == NULL)
-        return ds_arena_strdup(&L->cfg->arena, v);
-    return ds_arena_printf(&L->cfg->arena, "%.*s/%s",
-                           (int)(slash - where->file), where->file, v);
+    char *abs = ds_config_path_abs(where->file, v);
+    const char *r = abs ? ds_arena_strdup(&L->cfg->arena, abs) : NULL;
+    if (r == NULL)
+        L->cfg->arena.failed = true;
+    free(abs);
+    return r;
 }
 
 struct enum_name {
@@ -351,7 +445,8 @@ static bool enum_opt(struct loader *L, cfg_t *sec, const char *secname,
             off += (size_t)snprintf(hint + off, sizeof(hint) - off, "%s%s",
                                     e == names ? "" : ", ", e->name);
     }
-    ERR(L, secname, title_of(sec), opt, hint, "invalid value \"%s\"", v);
+    FIND(L, DS_CODE_INVALID_VALUE, secname, title_of(sec), opt, hint,
+         "invalid value \"%s\"", v);
     return false;
 }
 
@@ -375,15 +470,16 @@ static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
         {"none", 0},
         {NULL, 0}};
     const struct enum_name *names = receive ? recv_names : send_names;
-    unsigned bits = 0;
-    for (unsigned i = 0; i < cfg_size(sec, opt); i++) {
+    unsigned bits = 0, n = cfg_size(sec, opt);
+    for (unsigned i = 0; i < n; i++) {
         const char *v = cfg_getnstr(sec, opt, i);
         const struct enum_name *e = names;
         for (; e->name; e++)
             if (ds_strcasecmp(v, e->name) == 0)
                 break;
         if (e->name == NULL) {
-            ERR(L, secname, title_of(sec), opt,
+            report_entry(
+                L, DS_CODE_INVALID_VALUE, secname, title_of(sec), opt, i, n,
                 receive ? "allowed: tls, exchange_server, basic_auth, "
                           "basic_auth_require_tls, externally_secured, none"
                         : "allowed: exchange_server, basic_auth, "
@@ -396,20 +492,33 @@ static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
     return bits;
 }
 
-/* Normalise a domain into the arena; reports and returns NULL on error. */
+/* Not a list entry (report at the option's line). */
+#define NOT_LISTED ((size_t)-1)
+
+/*
+ * Normalise a domain into the arena; reports (at entry i of n of a list
+ * option, or at the option when i is NOT_LISTED) and returns NULL on
+ * error.
+ */
 static const char *domain_opt(struct loader *L, const char *secname,
                               const char *title, const char *opt,
-                              const char *value, unsigned flags)
+                              const char *value, unsigned flags, size_t i,
+                              size_t n)
 {
     char buf[DS_DOMAIN_MAX + 2];
     const char *why;
     if (ds_domain_normalise(value, strlen(value), buf, flags, &why) < 0) {
-        ERR(L, secname, title, opt,
+        const char *hint =
             (flags & DS_DOMAIN_ALLOW_SUFFIX)
                 ? "write a domain such as \"woodgrovebank.com\", or "
                   "\".woodgrovebank.com\" for every name under it"
-                : "write a host or domain name such as \"mail.contoso.com\"",
-            "\"%s\": %s", value, why);
+                : "write a host or domain name such as \"mail.contoso.com\"";
+        if (i == NOT_LISTED)
+            FIND(L, DS_CODE_INVALID_DOMAIN, secname, title, opt, hint,
+                 "\"%s\": %s", value, why);
+        else
+            report_entry(L, DS_CODE_INVALID_DOMAIN, secname, title, opt, i, n,
+                         hint, "\"%s\": %s", value, why);
         return NULL;
     }
     return ds_arena_strdup(&L->cfg->arena, buf);
@@ -420,10 +529,11 @@ static const char *thumbprint_opt(struct loader *L, const char *value)
 {
     char buf[41];
     if (ds_thumbprint_normalise(value, buf) < 0) {
-        ERR(L, "server", NULL, "internal_certificate",
-            "use the certificate's SHA-1 thumbprint as `domsec-policy certs` "
-            "prints it (40 hex digits)",
-            "\"%s\" is not a SHA-1 thumbprint", value);
+        FIND(L, DS_CODE_INVALID_THUMBPRINT, "server", NULL,
+             "internal_certificate",
+             "use the certificate's SHA-1 thumbprint as `domsec-policy certs` "
+             "prints it (40 hex digits)",
+             "\"%s\" is not a SHA-1 thumbprint", value);
         return NULL;
     }
     return ds_arena_strdup(&L->cfg->arena, buf);
@@ -466,7 +576,7 @@ static const char *host_opt(struct loader *L, cfg_t *sec, const char *secname,
     if (v == NULL || v[0] == '\0')
         return NULL;
     return domain_opt(L, secname, title_of(sec), opt, v,
-                      single_label ? DS_DOMAIN_ALLOW_SINGLE : 0);
+                      single_label ? DS_DOMAIN_ALLOW_SINGLE : 0, NOT_LISTED, 0);
 }
 
 static void load_server(struct loader *L, cfg_t *sec)
@@ -504,16 +614,19 @@ static void load_server(struct loader *L, cfg_t *sec)
 
     long days = cfg_getint(sec, "expiry_warning_days");
     if (days < 0 || days > 3650) {
-        ERR(L, "server", NULL, "expiry_warning_days",
-            "a number of days between 0 and 3650", "%ld is out of range", days);
+        FIND(L, DS_CODE_INVALID_VALUE, "server", NULL, "expiry_warning_days",
+             "a number of days between 0 and 3650", "%ld is out of range",
+             days);
         days = 30;
     }
     s->expiry_warning_days = (int)days;
 }
 
-/* Load one secure-domain list into a set (value: NULL for now). */
+/* Load one secure-domain list into a set (value: NULL for now), with the
+ * line of each name. */
 static void load_list(struct loader *L, cfg_t *sec, const char *opt,
-                      struct ds_domainset *set, struct ds_strlist *names)
+                      struct ds_domainset *set, struct ds_strlist *names,
+                      struct ds_where **where)
 {
     unsigned n = cfg_size(sec, opt);
     if (ds_domainset_init(set, n) < 0) {
@@ -521,12 +634,13 @@ static void load_list(struct loader *L, cfg_t *sec, const char *opt,
         return;
     }
     names->v = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(char *));
-    if (names->v == NULL)
+    *where = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(**where));
+    if (names->v == NULL || *where == NULL)
         return;
     for (unsigned i = 0; i < n; i++) {
         const char *v = cfg_getnstr(sec, opt, i);
-        const char *d =
-            domain_opt(L, "transport", NULL, opt, v, DS_DOMAIN_ALLOW_SUFFIX);
+        const char *d = domain_opt(L, "transport", NULL, opt, v,
+                                   DS_DOMAIN_ALLOW_SUFFIX, i, n);
         if (d == NULL)
             continue;
         int r = ds_domainset_add(set, d, NULL);
@@ -534,8 +648,10 @@ static void load_list(struct loader *L, cfg_t *sec, const char *opt,
             L->cfg->arena.failed = true;
             return;
         }
-        if (r > 0)
+        if (r > 0) {
+            (*where)[names->n] = where_entry(L, "transport", NULL, opt, i, n);
             names->v[names->n++] = d;
+        }
     }
 }
 
@@ -543,9 +659,9 @@ static void load_transport(struct loader *L, cfg_t *sec)
 {
     struct ds_config *c = L->cfg;
     load_list(L, sec, "tls_receive_domain_secure_list", &c->receive_list,
-              &c->receive_names);
+              &c->receive_names, &c->receive_where);
     load_list(L, sec, "tls_send_domain_secure_list", &c->send_list,
-              &c->send_names);
+              &c->send_names, &c->send_where);
     c->where_receive_list =
         where_of(L, "transport", NULL, "tls_receive_domain_secure_list");
     c->where_send_list =
@@ -569,18 +685,19 @@ static void load_certificate(struct loader *L, cfg_t *sec,
     c->key = path_opt(L, sec, "certificate", "key", &c->where_key);
     c->chain = path_opt(L, sec, "certificate", "chain", &c->where_chain);
     if (c->cert == NULL)
-        ERR(L, "certificate", t, NULL,
-            "add cert = \"/path/to/certificate.pem\"", "no cert file given");
+        FIND(L, DS_CODE_MISSING_CERT, "certificate", t, NULL,
+             "add cert = \"/path/to/certificate.pem\"", "no cert file given");
     c->services = list_opt(L, sec, "services", true);
     for (size_t i = 0; i < c->services.n; i++) {
         const char *const *k = known_services;
         while (*k && strcmp(*k, c->services.v[i]) != 0)
             k++;
         if (*k == NULL)
-            ERR(L, "certificate", t, "services",
-                "allowed: smtp, imap, pop, iis, um, umcallrouter, "
-                "federation, none",
-                "unknown service \"%s\"", c->services.v[i]);
+            report_entry(L, DS_CODE_INVALID_VALUE, "certificate", t, "services",
+                         i, c->services.n,
+                         "allowed: smtp, imap, pop, iis, um, umcallrouter, "
+                         "federation, none",
+                         "unknown service \"%s\"", c->services.v[i]);
         if (strcmp(c->services.v[i], "smtp") == 0)
             c->smtp = true;
     }
@@ -591,16 +708,42 @@ static void check_tls_name(struct loader *L, const char *secname,
 {
     size_t len = strlen(v);
     if (len > 256)
-        ERR(L, secname, title, "tls_certificate_name",
-            "Exchange cannot store more than 256 characters; shorten the "
-            "DNs or leave the option empty to select by fqdn",
-            "%zu characters, longer than 256", len);
+        FIND(L, DS_CODE_INVALID_TLS_NAME, secname, title,
+             "tls_certificate_name",
+             "Exchange cannot store more than 256 characters; shorten the "
+             "DNs or leave the option empty to select by fqdn",
+             "%zu characters, longer than 256", len);
     else if (!((strncasecmp(v, "<I>", 3) == 0 && strcasestr(v, "<S>")) ||
                (strncasecmp(v, "[I]", 3) == 0 && strcasestr(v, "[S]"))))
-        ERR(L, secname, title, "tls_certificate_name",
-            "write \"<I>issuer DN<S>subject DN\" exactly as `domsec-policy "
-            "certs` prints it",
-            "\"%s\" is not of the form <I>issuer<S>subject", v);
+        FIND(L, DS_CODE_INVALID_TLS_NAME, secname, title,
+             "tls_certificate_name",
+             "write \"<I>issuer DN<S>subject DN\" exactly as `domsec-policy "
+             "certs` prints it",
+             "\"%s\" is not of the form <I>issuer<S>subject", v);
+}
+
+/* bindings: each entry parsed at its own line. */
+static void load_bindings(struct loader *L, struct ds_recv_connector *r)
+{
+    size_t n = r->bindings.n;
+    r->binds = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(*r->binds));
+    if (r->binds == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct ds_binding *b = &r->binds[r->nbinds];
+        struct ds_where w =
+            where_entry(L, "receive_connector", r->name, "bindings", i, n);
+        if (ds_config_parse_binding(r->bindings.v[i], b) < 0) {
+            report_entry(L, DS_CODE_INVALID_BINDING, "receive_connector",
+                         r->name, "bindings", i, n,
+                         "write an address and a port: \"0.0.0.0:25\", "
+                         "\"127.0.0.1:2525\" or \"[::]:25\"",
+                         "\"%s\" is not ADDRESS:PORT", r->bindings.v[i]);
+            continue;
+        }
+        b->where = w;
+        r->nbinds++;
+    }
 }
 
 static void load_receive(struct loader *L, cfg_t *sec,
@@ -613,11 +756,13 @@ static void load_receive(struct loader *L, cfg_t *sec,
     if (r->daemon_name == NULL)
         r->daemon_name = r->name;
     r->bindings = list_opt(L, sec, "bindings", false);
+    load_bindings(L, r);
     r->fqdn = host_opt(L, sec, "receive_connector", "fqdn", false);
     r->fqdn_set = r->fqdn != NULL;
     if (r->fqdn == NULL)
         r->fqdn = L->cfg->server.physical_fqdn;
     r->auth = auth_opt(L, sec, "receive_connector", "auth_mechanism", true);
+    r->where_auth = where_of(L, "receive_connector", t, "auth_mechanism");
     r->domain_secure = cfg_getbool(sec, "domain_secure_enabled");
     r->require_tls = cfg_getbool(sec, "require_tls");
     r->tls_certificate_name = str_opt(L, sec, "tls_certificate_name");
@@ -626,14 +771,15 @@ static void load_receive(struct loader *L, cfg_t *sec,
     if (r->tls_certificate_name)
         check_tls_name(L, "receive_connector", t, r->tls_certificate_name);
     if (r->domain_secure && !(r->auth & DS_AUTH_TLS))
-        ERR(L, "receive_connector", t, "domain_secure_enabled",
-            "add \"tls\" to auth_mechanism (Set-ReceiveConnector "
-            "-AuthMechanism Tls), or set domain_secure_enabled = false",
-            "domain security needs TLS, but auth_mechanism has no \"tls\"");
+        FIND(L, DS_CODE_NEEDS_TLS, "receive_connector", t,
+             "domain_secure_enabled",
+             "add \"tls\" to auth_mechanism (Set-ReceiveConnector "
+             "-AuthMechanism Tls), or set domain_secure_enabled = false",
+             "domain security needs TLS, but auth_mechanism has no \"tls\"");
     if (r->require_tls && !(r->auth & DS_AUTH_TLS))
-        ERR(L, "receive_connector", t, "require_tls",
-            "add \"tls\" to auth_mechanism, or set require_tls = false",
-            "require_tls is set, but auth_mechanism has no \"tls\"");
+        FIND(L, DS_CODE_NEEDS_TLS, "receive_connector", t, "require_tls",
+             "add \"tls\" to auth_mechanism, or set require_tls = false",
+             "require_tls is set, but auth_mechanism has no \"tls\"");
 }
 
 /* "*", "example.com", "*.example.com" (SMTP address spaces). */
@@ -652,9 +798,51 @@ static void load_address_spaces(struct loader *L, cfg_t *sec,
             strcmp(v, "*") == 0
                 ? "*"
                 : domain_opt(L, "send_connector", t, "address_spaces", v,
-                             DS_DOMAIN_ALLOW_WILDCARD | DS_DOMAIN_ALLOW_SINGLE);
+                             DS_DOMAIN_ALLOW_WILDCARD | DS_DOMAIN_ALLOW_SINGLE,
+                             i, n);
         if (d != NULL)
             s->address_spaces.v[s->address_spaces.n++] = d;
+    }
+}
+
+#define SMART_HOST_FORMS                                                       \
+    "write a host (\"relay.example.net\", \"relay.example.net:587\", "         \
+    "\"[relay.example.net]:587\") or an address (\"192.0.2.25\", "             \
+    "\"[192.0.2.25]:2525\", \"[ipv6:2001:db8::1]:25\")"
+
+/* smart_hosts: each entry parsed at its own line; a port written with a
+ * host applies to it, the connector's port to the others, and a port
+ * written both ways must agree. */
+static void load_smart_hosts(struct loader *L, struct ds_send_connector *s)
+{
+    size_t n = s->smart_hosts.n;
+    char host[DS_DOMAIN_MAX + 2];
+    const char *why;
+    s->hosts = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(*s->hosts));
+    if (s->hosts == NULL)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct ds_smarthost *h = &s->hosts[s->nhosts];
+        const char *v = s->smart_hosts.v[i];
+        if (ds_config_parse_smarthost(v, h, host, sizeof(host), &why) < 0) {
+            report_entry(L, DS_CODE_INVALID_SMART_HOST, "send_connector",
+                         s->name, "smart_hosts", i, n, SMART_HOST_FORMS,
+                         "\"%s\": %s", v, why);
+            continue;
+        }
+        h->host = ds_arena_strdup(&L->cfg->arena, host);
+        h->where =
+            where_entry(L, "send_connector", s->name, "smart_hosts", i, n);
+        if (h->own_port && s->port_set && h->port != s->port)
+            report_entry(L, DS_CODE_SMART_HOST_PORT, "send_connector", s->name,
+                         "smart_hosts", i, n,
+                         "write the port once: with the smart host, or as "
+                         "the connector's port",
+                         "\"%s\" says port %d, but the connector's port is %d",
+                         v, h->port, s->port);
+        if (!h->own_port)
+            h->port = s->port;
+        s->nhosts++;
     }
 }
 
@@ -667,12 +855,17 @@ static void load_send(struct loader *L, cfg_t *sec, struct ds_send_connector *s)
     s->dns_routing = cfg_getbool(sec, "dns_routing_enabled");
     s->smart_hosts = list_opt(L, sec, "smart_hosts", false);
     long port = cfg_getint(sec, "port");
+    const char *f;
+    int line;
+    s->port_set =
+        ds_srcmap_find(L->map, "send_connector", t, "port", &f, &line);
     if (port < 1 || port > 65535) {
-        ERR(L, "send_connector", t, "port", "a TCP port, 1 to 65535",
-            "%ld is not a port", port);
+        FIND(L, DS_CODE_INVALID_VALUE, "send_connector", t, "port",
+             "a TCP port, 1 to 65535", "%ld is not a port", port);
         port = 25;
     }
     s->port = (int)port;
+    load_smart_hosts(L, s);
     s->fqdn = host_opt(L, sec, "send_connector", "fqdn", false);
     s->fqdn_set = s->fqdn != NULL;
     if (s->fqdn == NULL)
@@ -687,14 +880,22 @@ static void load_send(struct loader *L, cfg_t *sec, struct ds_send_connector *s)
     s->smart_host_auth =
         auth_opt(L, sec, "send_connector", "smart_host_auth_mechanism", false);
     if (s->dns_routing && s->smart_hosts.n > 0)
-        ERR(L, "send_connector", t, "smart_hosts",
-            "set dns_routing_enabled = false to route through smart hosts, "
-            "or remove smart_hosts",
-            "smart hosts are given, but dns_routing_enabled is true");
+        FIND(L, DS_CODE_ROUTE_CONFLICT, "send_connector", t, "smart_hosts",
+             "set dns_routing_enabled = false to route through smart hosts, "
+             "or remove smart_hosts",
+             "smart hosts are given, but dns_routing_enabled is true");
     if (!s->dns_routing && s->smart_hosts.n == 0)
-        ERR(L, "send_connector", t, "dns_routing_enabled",
-            "list smart_hosts, or set dns_routing_enabled = true",
-            "neither DNS routing nor smart hosts: mail has nowhere to go");
+        FIND(L, DS_CODE_NO_ROUTE, "send_connector", t, "dns_routing_enabled",
+             "list smart_hosts, or set dns_routing_enabled = true",
+             "neither DNS routing nor smart hosts: mail has nowhere to go");
+    if (s->domain_secure && !s->dns_routing)
+        FIND(L, DS_CODE_SECURE_SMART_HOST, "send_connector", t,
+             "domain_secure_enabled",
+             "set dns_routing_enabled = true and remove smart_hosts, or use "
+             "another connector for partners",
+             "domain security, but mail goes through smart hosts: "
+             "domain-secured mail must go straight to the partner (DNS "
+             "routing)");
 }
 
 static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
@@ -706,14 +907,15 @@ static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
         {NULL, 0}};
     const char *t = title_of(sec);
     p->where = where_of(L, "partner", t, NULL);
-    p->domain = domain_opt(L, "partner", t, NULL, t, DS_DOMAIN_ALLOW_SUFFIX);
+    p->domain = domain_opt(L, "partner", t, NULL, t, DS_DOMAIN_ALLOW_SUFFIX,
+                           NOT_LISTED, 0);
     unsigned n = cfg_size(sec, "peer_names");
     p->peer_names.v =
         ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(char *));
     for (unsigned i = 0; p->peer_names.v && i < n; i++) {
         const char *d = domain_opt(
             L, "partner", t, "peer_names", cfg_getnstr(sec, "peer_names", i),
-            DS_DOMAIN_ALLOW_WILDCARD | DS_DOMAIN_ALLOW_SINGLE);
+            DS_DOMAIN_ALLOW_WILDCARD | DS_DOMAIN_ALLOW_SINGLE, i, n);
         if (d)
             p->peer_names.v[p->peer_names.n++] = d;
     }
@@ -732,15 +934,16 @@ static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
         (struct ds_domainset_entry *)ds_domainset_get(&L->cfg->receive_list,
                                                       p->domain);
     if (e == NULL)
-        WARN(L, "partner", t, NULL,
+        FIND(L, DS_CODE_PARTNER_UNLISTED, "partner", t, NULL,
              "add it to transport.tls_receive_domain_secure_list, or remove "
              "the partner section",
              "\"%s\" is not on tls_receive_domain_secure_list: these "
              "settings are never used",
              p->domain);
     else if (e->value != NULL)
-        ERR(L, "partner", t, NULL, "merge the two partner sections",
-            "a second partner section for \"%s\"", p->domain);
+        FIND(L, DS_CODE_DUPLICATE_PARTNER, "partner", t, NULL,
+             "merge the two partner sections",
+             "a second partner section for \"%s\"", p->domain);
     else
         e->value = p;
 }
@@ -812,17 +1015,18 @@ static void load_milter(struct loader *L, cfg_t *sec)
 
     m->socket = str_opt(L, sec, "socket");
     if (m->socket == NULL || !valid_socket(m->socket))
-        ERR(L, "milter", NULL, "socket",
-            "write \"unix:/run/domsec/milter.sock\" or "
-            "\"inet:8895@127.0.0.1\"",
-            "\"%s\" is not a milter socket", m->socket ? m->socket : "");
+        FIND(L, DS_CODE_INVALID_VALUE, "milter", NULL, "socket",
+             "write \"unix:/run/domsec/milter.sock\" or "
+             "\"inet:8895@127.0.0.1\"",
+             "\"%s\" is not a milter socket", m->socket ? m->socket : "");
 
     const char *mode = cfg_getstr(sec, "socket_mode");
     char *end;
     long sm = strtol(mode, &end, 8);
     if (*mode == '\0' || *end != '\0' || sm < 0 || sm > 0777)
-        ERR(L, "milter", NULL, "socket_mode", "an octal mode such as \"0660\"",
-            "\"%s\" is not a file mode", mode);
+        FIND(L, DS_CODE_INVALID_VALUE, "milter", NULL, "socket_mode",
+             "an octal mode such as \"0660\"", "\"%s\" is not a file mode",
+             mode);
     else
         m->socket_mode = (mode_t)sm;
 
@@ -845,66 +1049,100 @@ static void load_milter(struct loader *L, cfg_t *sec)
 
     m->header = str_opt(L, sec, "header");
     if (m->header == NULL || !valid_header_name(m->header))
-        ERR(L, "milter", NULL, "header",
-            "a header field name such as \"X-Domain-Secure\"",
-            "\"%s\" is not a header field name", m->header ? m->header : "");
+        FIND(L, DS_CODE_INVALID_VALUE, "milter", NULL, "header",
+             "a header field name such as \"X-Domain-Secure\"",
+             "\"%s\" is not a header field name", m->header ? m->header : "");
     m->default_connector = str_opt(L, sec, "default_connector");
     m->metrics_file = str_opt(L, sec, "metrics_file");
     m->syslog_facility_name = str_opt(L, sec, "syslog_facility");
     m->syslog_facility =
         facility_of(m->syslog_facility_name ? m->syslog_facility_name : "");
     if (m->syslog_facility < 0)
-        ERR(L, "milter", NULL, "syslog_facility",
-            "mail, daemon, user or local0 ... local7",
-            "unknown facility \"%s\"",
-            m->syslog_facility_name ? m->syslog_facility_name : "");
+        FIND(L, DS_CODE_INVALID_VALUE, "milter", NULL, "syslog_facility",
+             "mail, daemon, user or local0 ... local7",
+             "unknown facility \"%s\"",
+             m->syslog_facility_name ? m->syslog_facility_name : "");
 }
 
 /* Every section of a titled kind has a title of its own (libconfuse would
  * check this itself, in quadratic time: see srcmap.h). */
-static void check_titles(struct loader *L, cfg_t *cfg)
+static bool is_connector(const char *kind)
 {
+    return strcmp(kind, "receive_connector") == 0 ||
+           strcmp(kind, "send_connector") == 0;
+}
+
+/* Every section of a titled kind has a title of its own (libconfuse would
+ * check this itself, in quadratic time: see srcmap.h); connector names
+ * differ without case, as Exchange compares them. */
+static bool check_titles(struct loader *L, cfg_t *cfg)
+{
+    char key[512];
+    bool all = true;
     for (const char *const *kind = titled_sections; *kind; kind++) {
         unsigned n = cfg_size(cfg, *kind);
+        bool nocase = is_connector(*kind);
         struct ds_domainset seen;
         if (ds_domainset_init(&seen, n) < 0) {
             L->cfg->arena.failed = true;
-            return;
+            return false;
         }
         for (unsigned i = 0; i < n; i++) {
             const char *t = title_of(cfg_getnsec(cfg, *kind, i));
-            if (t == NULL)
-                ERR(L, *kind, NULL, NULL,
-                    "write the section as name \"title\" { ... }",
-                    "the section has no title");
-            else if (ds_domainset_add(&seen, t, NULL) == 0)
-                ERR(L, *kind, t, NULL,
-                    "give every section of this kind its own title",
-                    "found duplicate title '%s'", t);
+            const struct ds_domainset_entry *e;
+            if (t == NULL) {
+                all = false;
+                FIND(L, DS_CODE_MISSING_TITLE, *kind, NULL, NULL,
+                     "write the section as name \"title\" { ... }",
+                     "the section has no title");
+                continue;
+            }
+            snprintf(key, sizeof(key), "%s", t);
+            for (char *p = key; nocase && *p; p++)
+                *p = ds_lower(*p);
+            const char *k = ds_arena_strdup(&L->cfg->arena, key);
+            if (k == NULL)
+                break;
+            if ((e = ds_domainset_get(&seen, k)) == NULL) {
+                ds_domainset_add(&seen, k, (void *)t);
+            } else if (strcmp(e->value, t) == 0) {
+                FIND(L, DS_CODE_DUPLICATE_NAME, *kind, t, NULL,
+                     "give every section of this kind its own title",
+                     "found duplicate title '%s'", t);
+            } else {
+                FIND(L, DS_CODE_DUPLICATE_NAME, *kind, t, NULL,
+                     "give every connector its own name",
+                     "the name is also used by %s \"%s\" (connector names "
+                     "are compared without case, as Exchange does)",
+                     *kind, (const char *)e->value);
+            }
         }
         ds_domainset_free(&seen);
     }
+    return all;
 }
 
-/* Checks that need more than one section. */
-static void cross_checks(struct loader *L)
+/* Options that need more than one section of the milter's. */
+static void milter_cross_checks(struct loader *L)
 {
     struct ds_config *c = L->cfg;
     for (size_t i = 0; i < c->nrecv; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->recv[i].daemon_name, c->recv[j].daemon_name) == 0)
-                ERR(L, "receive_connector", c->recv[i].name, "daemon_name",
-                    "give every receive connector its own daemon_name (the "
-                    "MTA's milter_macro_daemon_name / DaemonPortOptions Name=)",
-                    "daemon_name \"%s\" is also used by receive_connector "
-                    "\"%s\"",
-                    c->recv[i].daemon_name, c->recv[j].name);
+                FIND(L, DS_CODE_DUPLICATE_DAEMON_NAME, "receive_connector",
+                     c->recv[i].name, "daemon_name",
+                     "give every receive connector its own daemon_name (the "
+                     "MTA's milter_macro_daemon_name / DaemonPortOptions "
+                     "Name=)",
+                     "daemon_name \"%s\" is also used by receive_connector "
+                     "\"%s\"",
+                     c->recv[i].daemon_name, c->recv[j].name);
     const char *dc = c->milter.default_connector;
     if (dc && ds_config_recv_by_name(c, dc) == NULL)
-        ERR(L, "milter", NULL, "default_connector",
-            "name a receive_connector section, or leave it empty to judge "
-            "unknown listeners as domain-secure",
-            "no receive_connector \"%s\"", dc);
+        FIND(L, DS_CODE_UNKNOWN_CONNECTOR, "milter", NULL, "default_connector",
+             "name a receive_connector section, or leave it empty to judge "
+             "unknown listeners as domain-secure",
+             "no receive_connector \"%s\"", dc);
 }
 
 /* ---- the one load function --------------------------------------------- */
@@ -913,7 +1151,7 @@ struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
 {
     struct ds_config *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        ds_diag_add(diag, DS_SEV_ERROR, file, 0, NULL, "out of memory");
+        ds_diag_code(diag, DS_CODE_NOMEM, file, 0, NULL, "out of memory");
         return NULL;
     }
     size_t errors_before = diag->nerrors;
@@ -932,13 +1170,12 @@ struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
     int rc = cfg_parse_buf(cfg, ds_srcmap_text(L.map));
     if (rc != CFG_SUCCESS) {
         if (diag->nerrors == errors_before)
-            ds_diag_add(diag, DS_SEV_ERROR, file, 0, NULL,
-                        "cannot parse the configuration");
+            ds_diag_code(diag, DS_CODE_SYNTAX, file, 0, NULL,
+                         "cannot parse the configuration");
         goto fail;
     }
 
-    check_titles(&L, cfg);
-    if (diag->nerrors != errors_before)
+    if (!check_titles(&L, cfg))
         goto fail;
     load_server(&L, cfg_getsec(cfg, "server"));
     load_transport(&L, cfg_getsec(cfg, "transport"));
@@ -967,9 +1204,11 @@ struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
     for (size_t i = 0; i < c->npartners; i++)
         load_partner(&L, cfg_getnsec(cfg, "partner", (unsigned)i),
                      &c->partners[i]);
-    cross_checks(&L);
+    milter_cross_checks(&L);
     if (c->arena.failed)
         goto oom;
+    ds_config_check_cross(c, diag);
+    ds_config_check_files(c, diag);
     if (diag->nerrors != errors_before)
         goto fail;
     cfg_free(cfg);
@@ -978,8 +1217,8 @@ struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
     return c;
 
 oom:
-    ds_diag_add(diag, DS_SEV_ERROR, file, 0, NULL,
-                "out of memory while loading the configuration");
+    ds_diag_code(diag, DS_CODE_NOMEM, file, 0, NULL,
+                 "out of memory while loading the configuration");
 fail:
     if (cfg)
         cfg_free(cfg);
@@ -1012,7 +1251,7 @@ const struct ds_recv_connector *
 ds_config_recv_by_name(const struct ds_config *cfg, const char *name)
 {
     for (size_t i = 0; name && i < cfg->nrecv; i++)
-        if (strcmp(cfg->recv[i].name, name) == 0)
+        if (ds_strcasecmp(cfg->recv[i].name, name) == 0)
             return &cfg->recv[i];
     return NULL;
 }
@@ -1021,7 +1260,7 @@ const struct ds_send_connector *
 ds_config_send_by_name(const struct ds_config *cfg, const char *name)
 {
     for (size_t i = 0; name && i < cfg->nsend; i++)
-        if (strcmp(cfg->send[i].name, name) == 0)
+        if (ds_strcasecmp(cfg->send[i].name, name) == 0)
             return &cfg->send[i];
     return NULL;
 }

@@ -1,11 +1,13 @@
 /*
- * lint.c - find what will break: connectors that cannot offer TLS, stale
- * tls_certificate_name, certificates that carry a connector's name but
- * cannot be used, expiry (with a forecast of what happens after), the
- * internal certificate, and domain security that cannot work, inbound and
- * outbound (send-list domains no domain-secure connector carries).
+ * lint.c - find what will break, beyond what the configuration layer
+ * checks (config_check.c): connectors without a certificate (the
+ * selection's events), stale tls_certificate_name, certificates that carry
+ * a connector's name but cannot be used, expiry (with a forecast of what
+ * happens after), the internal certificate and anonymous TLS, and domain
+ * security whose certificates or partner CAs cannot work.
  *
- * Must not: print or exit; change the configuration or the store.
+ * Must not: print or exit; change the configuration or the store; decide
+ * by the words of a message (select.c's events and exclusions are codes).
  */
 #include "config.h"
 
@@ -15,9 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/err.h>
-#include <openssl/x509_vfy.h>
 
 #include "route.h"
 #include "select.h"
@@ -37,14 +36,15 @@ struct linter {
     bool oom;
 };
 
-static struct ds_finding *add(struct linter *L, enum ds_sev sev, int event,
-                              const char *connector, const char *cert,
-                              const struct ds_where *where, const char *fmt,
-                              ...) __attribute__((format(printf, 7, 8)));
-static struct ds_finding *add(struct linter *L, enum ds_sev sev, int event,
-                              const char *connector, const char *cert,
-                              const struct ds_where *where, const char *fmt,
-                              ...)
+static struct ds_finding *
+vadd(struct linter *L, enum ds_code code, enum ds_sev sev, int event,
+     const char *connector, const char *cert, const struct ds_where *where,
+     const char *fmt, va_list ap) __attribute__((format(printf, 8, 0)));
+static struct ds_finding *vadd(struct linter *L, enum ds_code code,
+                               enum ds_sev sev, int event,
+                               const char *connector, const char *cert,
+                               const struct ds_where *where, const char *fmt,
+                               va_list ap)
 {
     struct ds_lint *o = L->out;
     if (o->n == o->cap) {
@@ -59,14 +59,11 @@ static struct ds_finding *add(struct linter *L, enum ds_sev sev, int event,
     }
     struct ds_finding *f = &o->v[o->n];
     memset(f, 0, sizeof(*f));
-    va_list ap;
-    va_start(ap, fmt);
-    int r = vasprintf(&f->text, fmt, ap);
-    va_end(ap);
-    if (r < 0) {
+    if (vasprintf(&f->text, fmt, ap) < 0) {
         L->oom = true;
         return NULL;
     }
+    f->code = code;
     f->sev = sev;
     f->event = event;
     f->connector = connector;
@@ -79,6 +76,54 @@ static struct ds_finding *add(struct linter *L, enum ds_sev sev, int event,
     else
         o->nwarnings++;
     return f;
+}
+
+/* A finding with code (and its severity), the Exchange event (0: none). */
+static struct ds_finding *add(struct linter *L, enum ds_code code, int event,
+                              const char *connector, const char *cert,
+                              const struct ds_where *where, const char *fmt,
+                              ...) __attribute__((format(printf, 7, 8)));
+static struct ds_finding *add(struct linter *L, enum ds_code code, int event,
+                              const char *connector, const char *cert,
+                              const struct ds_where *where, const char *fmt,
+                              ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct ds_finding *f = vadd(L, code, ds_code_sev(code), event, connector,
+                                cert, where, fmt, ap);
+    va_end(ap);
+    return f;
+}
+
+/* A diagnostic of the configuration or the store, with its own code and
+ * severity (DS_CODE_OTHER keeps the one it was recorded with). */
+static struct ds_finding *add_sev(struct linter *L, enum ds_code code,
+                                  enum ds_sev sev, const struct ds_where *w,
+                                  const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static struct ds_finding *add_sev(struct linter *L, enum ds_code code,
+                                  enum ds_sev sev, const struct ds_where *w,
+                                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct ds_finding *f = vadd(L, code, sev, 0, NULL, NULL, w, fmt, ap);
+    va_end(ap);
+    return f;
+}
+
+static struct ds_finding *add_item(struct linter *L,
+                                   const struct ds_diag_item *it,
+                                   const struct ds_where *w)
+{
+    return add_sev(L, it->code, it->sev, w, "%s", it->text);
+}
+
+/* A connector's name as it pastes into a shell: 'Default Frontend'. */
+static const char *q(const char *name, char *buf, size_t size)
+{
+    return ds_shell_quote(name, buf, size);
 }
 
 static void hint(struct linter *L, struct ds_finding *f, const char *fmt, ...)
@@ -200,10 +245,11 @@ static void hint_12014(struct linter *L, struct ds_finding *f,
         f->where = res->recv ? res->recv->where_tls_certificate_name
                              : res->send->where_tls_certificate_name;
     } else if (res->ncand > 0) {
+        char qn[300];
         hint(L, f,
              "%zu certificate(s) carry %s but none can be used; `domsec-policy "
              "explain %s` shows why",
-             res->ncand, res->name, res->connector);
+             res->ncand, res->name, q(res->connector, qn, sizeof(qn)));
     } else {
         hint(L, f,
              "add a certificate with %s in its subject CN or SAN, with its "
@@ -213,53 +259,66 @@ static void hint_12014(struct linter *L, struct ds_finding *f,
     }
 }
 
+/* What anonymous TLS findings add to their hint: only Exchange peers use
+ * it, and no MTA renderer writes it (the same words as
+ * DS_CODE_ANONYMOUS_NOT_RENDERED). */
+#define ANON_NOTE                                                              \
+    " (only Exchange servers use anonymous TLS; Postfix and Sendmail do "      \
+    "not, and render writes nothing for it)"
+
 static void event_hint(struct linter *L, struct ds_finding *f,
                        const struct ds_result *res, const struct ds_event *ev)
 {
     const char *tp = L->cfg->server.internal_certificate;
     char fc[600], when[32];
-    switch (ev->id) {
-    case 12012:
+    switch (ev->code) {
+    case DS_CODE_INTERNAL_UNSET:
         hint(L, f,
              "set server.internal_certificate to the thumbprint of a "
              "certificate with its key (Exchange: "
-             "InternalTransportCertificateThumbprint); `domsec-policy "
-             "certs` prints thumbprints");
+             "InternalTransportCertificateThumbprint; `domsec-policy "
+             "certs` prints thumbprints)" ANON_NOTE);
         break;
-    case 12013:
+    case DS_CODE_INTERNAL_MISSING:
         hint(L, f,
              "add a certificate section (with its key) for %s, or point "
-             "server.internal_certificate at a certificate in the store",
+             "server.internal_certificate at a certificate in the "
+             "store" ANON_NOTE,
              tp ? tp : "it");
         break;
-    case 12014:
+    case DS_CODE_NO_CERTIFICATE:
         hint_12014(L, f, res);
         break;
-    case 12015:
-    case 12016:
-        hint(L, f, "renew the certificate%s",
-             ev->id == 12015 ? " and set server.internal_certificate to the "
-                               "new thumbprint"
-             : conn_tls_name(res) ? " and update tls_certificate_name"
-                                  : " (a newer one for the same name is "
-                                    "selected by itself)");
+    case DS_CODE_INTERNAL_EXPIRED:
+        hint(L, f,
+             "renew the certificate and set server.internal_certificate to "
+             "the new thumbprint" ANON_NOTE);
         break;
-    case 12017:
-    case 12018:
+    case DS_CODE_CERT_EXPIRED:
+    case DS_CODE_CERT_EXPIRED_2007:
+        hint(L, f, "renew the certificate%s",
+             conn_tls_name(res) ? " and update tls_certificate_name"
+                                : " (a newer one for the same name is "
+                                  "selected by itself)");
+        break;
+    case DS_CODE_INTERNAL_EXPIRING:
+    case DS_CODE_CERT_EXPIRING:
         forecast(L, res, fc, sizeof(fc));
         hint(L, f, "renew it before %s%s%s",
              iso(res->selected->not_after, when), fc[0] ? "; " : "", fc);
         break;
-    case 1037:
+    case DS_CODE_INTERNAL_NOT_BEST:
         for (size_t i = 0; i < res->ncand; i++)
-            if (res->cand[i].cert != res->selected && res->cand[i].eligible &&
-                res->cand[i].reasons.n == 1 &&
-                strstr(res->cand[i].reasons.v[0], "1037"))
+            if (res->cand[i].cert != res->selected &&
+                (res->cand[i].excluded & DS_EXCL_NOT_INTERNAL))
                 hint(L, f,
                      "set server.internal_certificate = \"%s\" (the best "
                      "certificate for the domain list), or make the "
-                     "internal certificate the newest one for those names",
+                     "internal certificate the newest one for those "
+                     "names" ANON_NOTE,
                      res->cand[i].cert->thumbprint);
+        break;
+    default:
         break;
     }
 }
@@ -271,10 +330,9 @@ static void event_findings(struct linter *L)
         const struct ds_result *res = &L->sel.v[i];
         for (size_t j = 0; j < res->nevents; j++) {
             const struct ds_event *ev = &res->events[j];
-            bool internal =
-                ev->id != 12014 && ev->id != 12016 && ev->id != 12018;
+            bool internal = ds_code_flags(ev->code) & DS_CODEF_ANONYMOUS;
             struct ds_finding *f =
-                add(L, ev->sev, ev->id, res->connector,
+                add(L, ev->code, ev->id, res->connector,
                     res->selected ? res->selected->name : NULL,
                     internal ? &L->cfg->server.where_internal_certificate
                              : conn_where(res),
@@ -294,7 +352,10 @@ static void tls_name_check(struct linter *L, const char *dir, const char *conn,
     struct ds_tls_name tn;
     const char *why;
     char when[32];
-    if (tls_name == NULL || ds_cert_tls_name_parse(tls_name, &tn, &why) < 0)
+    /* the 2007 rules select by name and never look at it (select says so
+     * in its trace): nothing to warn about */
+    if (tls_name == NULL || L->cfg->server.rules == DS_RULES_2007 ||
+        ds_cert_tls_name_parse(tls_name, &tn, &why) < 0)
         return;
     const struct ds_cert *pinned = NULL;
     for (size_t i = 0; i < ds_certstore_count(L->store); i++) {
@@ -305,14 +366,8 @@ static void tls_name_check(struct linter *L, const char *dir, const char *conn,
     }
     const struct ds_cert *n = reissued(L, &tn);
     struct ds_finding *f = NULL;
-    if (pinned == NULL && L->cfg->server.rules == DS_RULES_2007) {
-        f = add(L, DS_SEV_WARNING, 0, conn, NULL, where,
-                "%s connector %s: tls_certificate_name matches no "
-                "certificate; the 2007 rules ignore it, the 2016 rules would "
-                "not offer STARTTLS (event 12014)",
-                dir, conn);
-    } else if (pinned && n && n->not_before > pinned->not_before) {
-        f = add(L, DS_SEV_WARNING, 0, conn, pinned->name, where,
+    if (pinned && n && n->not_before > pinned->not_before) {
+        f = add(L, DS_CODE_TLS_NAME_STALE, 0, conn, pinned->name, where,
                 "%s connector %s: tls_certificate_name pins certificate "
                 "\"%s\" (issuer %s, expires %s); the newer certificate "
                 "\"%s\" for the same subject, issued by %s, is not used: "
@@ -348,30 +403,33 @@ static void tls_name_checks(struct linter *L)
 /* ---- candidates that cannot be used ----------------------------------------
  */
 
+/* The hint for the first reason a candidate cannot be used (`untrusted`:
+ * lint judged its chain itself). */
 static void candidate_hint(struct linter *L, struct ds_finding *f,
-                           const struct ds_candidate *cd, const char *r)
+                           const struct ds_candidate *cd, bool untrusted)
 {
     char when[32];
-    if (strstr(r, "no private key"))
+    unsigned x = cd->excluded;
+    if (x & DS_EXCL_NO_KEY)
         hint(L, f,
              "add key = \"...\" to certificate \"%s\": the private key "
              "made with its request",
              cd->cert->name);
-    else if (strstr(r, "SMTP"))
+    else if (x & DS_EXCL_NOT_SMTP)
         hint(L, f,
              "add \"smtp\" to its services (Enable-ExchangeCertificate "
              "-Services SMTP)");
-    else if (strstr(r, "X.509 v"))
+    else if (x & DS_EXCL_VERSION)
         hint(L, f, "have it re-issued as an X.509 v3 certificate");
-    else if (strstr(r, "not yet valid"))
+    else if (x & DS_EXCL_NOT_YET_VALID)
         hint(L, f, "it becomes eligible on %s",
              iso(cd->cert->not_before, when));
-    else if (strstr(r, "untrusted issuer"))
+    else if ((x & DS_EXCL_UNTRUSTED) || untrusted)
         hint(L, f,
              "add its intermediate CA certificates (after the "
              "certificate in its file, or chain =) and make sure "
              "server.trust_store holds its root");
-    else if (strstr(r, "private key unusable"))
+    else if (x & DS_EXCL_KEY_UNUSABLE)
         hint(L, f, "see the error about its key file");
 }
 
@@ -427,12 +485,12 @@ static void candidate_checks(struct linter *L)
                 seen_pair(L, cd->cert, res->connector, i, j))
                 continue;
             struct ds_finding *f =
-                add(L, DS_SEV_WARNING, 0, res->connector, cd->cert->name,
-                    &cd->cert->where,
+                add(L, DS_CODE_CANDIDATE_UNUSABLE, 0, res->connector,
+                    cd->cert->name, &cd->cert->where,
                     "certificate \"%s\" is a candidate for %s but %s: %s",
                     cd->cert->name, what(res, w, sizeof(w)),
                     cd->eligible ? "is never chosen" : "is not eligible", why);
-            candidate_hint(L, f, cd, why);
+            candidate_hint(L, f, cd, cd->eligible);
         }
     }
 }
@@ -452,10 +510,13 @@ static const struct ds_result *user_of(const struct linter *L,
             continue;
         if (first == NULL)
             first = res;
-        for (size_t j = 0; j < res->nevents; j++)
-            *warned |= res->events[j].id == 12017 ||
-                       res->events[j].id == 12018 ||
-                       res->events[j].id == 12015 || res->events[j].id == 12016;
+        for (size_t j = 0; j < res->nevents; j++) {
+            enum ds_code e = res->events[j].code;
+            *warned |=
+                e == DS_CODE_INTERNAL_EXPIRING || e == DS_CODE_CERT_EXPIRING ||
+                e == DS_CODE_INTERNAL_EXPIRED || e == DS_CODE_CERT_EXPIRED ||
+                e == DS_CODE_CERT_EXPIRED_2007;
+        }
     }
     return first;
 }
@@ -471,14 +532,15 @@ static void expiry_checks(struct linter *L)
         iso(c->not_after, when);
         if (res == NULL && left < 0) {
             struct ds_finding *f =
-                add(L, DS_SEV_WARNING, 0, NULL, c->name, &c->where,
+                add(L, DS_CODE_UNUSED_EXPIRED, 0, NULL, c->name, &c->where,
                     "certificate \"%s\" expired on %s; no connector uses it",
                     c->name, when);
             hint(L, f, "remove its section (and the files)");
         } else if (res && !warned && left >= 0 &&
                    left <= (long long)L->days * DAY) {
             struct ds_finding *f =
-                add(L, DS_SEV_WARNING, 0, res->connector, c->name, &c->where,
+                add(L, DS_CODE_EXPIRY_FORECAST, 0, res->connector, c->name,
+                    &c->where,
                     "certificate \"%s\", used by %s, expires on %s, in %lld "
                     "days",
                     c->name, what(res, w, sizeof(w)), when, left / DAY);
@@ -502,11 +564,12 @@ static void internal_checks(struct linter *L)
     for (size_t i = 0; i < L->sel.n; i++)
         used |= L->sel.v[i].kind == DS_KIND_ANONYMOUS;
     if (sv->internal_certificate && c == NULL && !used) {
-        struct ds_finding *f = add(
-            L, DS_SEV_WARNING, 0, NULL, NULL, &sv->where_internal_certificate,
-            "server.internal_certificate %s is not in the certificate "
-            "store (no connector uses exchange_server yet)",
-            sv->internal_certificate);
+        struct ds_finding *f =
+            add(L, DS_CODE_INTERNAL_NOT_IN_STORE, 0, NULL, NULL,
+                &sv->where_internal_certificate,
+                "server.internal_certificate %s is not in the certificate "
+                "store (no connector uses exchange_server yet)",
+                sv->internal_certificate);
         hint(L, f, "add its certificate section, or clear the option");
     }
     if (c == NULL || ds_cert_self_signed(L->store, c))
@@ -515,7 +578,8 @@ static void internal_checks(struct linter *L)
     if (life > SHORT_LIVED_DAYS)
         return;
     struct ds_finding *f = add(
-        L, DS_SEV_WARNING, 0, NULL, c->name, &sv->where_internal_certificate,
+        L, DS_CODE_INTERNAL_SHORT_LIVED, 0, NULL, c->name,
+        &sv->where_internal_certificate,
         "the internal certificate \"%s\" is CA-issued and valid for only "
         "%lld days: every renewal changes its thumbprint, and X-ANONYMOUSTLS "
         "stops (event 12013) until server.internal_certificate follows",
@@ -528,35 +592,40 @@ static void internal_checks(struct linter *L)
 
 /* ---- domain security ----------------------------------------------------- */
 
-/* Can OpenSSL load the partner trust store? NULL, or why not. */
-static const char *trust_store_problem(const char *path)
+/* Did the certificate a domain-secure connector presents expire? Partners
+ * refuse it, whatever Exchange's 2016 rules do with it. */
+static void secure_expired(struct linter *L, const struct ds_result *res,
+                           const char *dir, const char *conn,
+                           const struct ds_where *where)
 {
-    static char why[300];
-    X509_STORE *st = X509_STORE_new();
-    int ok = st && X509_STORE_load_file(st, path);
-    X509_STORE_free(st);
-    if (ok)
-        return NULL;
-    unsigned long e = ERR_peek_last_error();
-    const char *r = e ? ERR_reason_error_string(e) : NULL;
-    snprintf(why, sizeof(why), "%s", r ? r : "no certificate in it");
-    ERR_clear_error();
-    return why;
+    char when[32];
+    const struct ds_cert *c = res ? res->selected : NULL;
+    if (c == NULL || !res->advertise || c->not_after >= L->at)
+        return;
+    struct ds_finding *f =
+        add(L, DS_CODE_SECURE_CERT_EXPIRED, 0, conn, c->name, where,
+            "%s connector %s has domain security, but its certificate "
+            "\"%s\" expired on %s: partners refuse it",
+            dir, conn, c->name, iso(c->not_after, when));
+    hint(L, f,
+         "renew the certificate (a newer one for the same name is "
+         "selected by itself)");
 }
 
-static void recv_domain_security(struct linter *L, bool *any)
+static void recv_domain_security(struct linter *L)
 {
     const struct ds_config *cfg = L->cfg;
+    bool any = false;
     for (size_t i = 0; i < cfg->nrecv; i++) {
         const struct ds_recv_connector *r = &cfg->recv[i];
         if (!r->domain_secure)
             continue;
-        *any = true;
+        any = true;
         const struct ds_result *res =
             ds_select_find(&L->sel, r->name, DS_DIR_RECEIVE, DS_KIND_STARTTLS);
         if (res && !res->advertise) {
             struct ds_finding *f =
-                add(L, DS_SEV_ERROR, 0, r->name, NULL, &r->where,
+                add(L, DS_CODE_SECURE_NO_CERT, 0, r->name, NULL, &r->where,
                     "receive connector %s has domain security but no "
                     "STARTTLS certificate: partners cannot send it "
                     "domain-secured mail",
@@ -565,38 +634,35 @@ static void recv_domain_security(struct linter *L, bool *any)
                  "fix the STARTTLS certificate first (see event "
                  "12014 for this connector)");
         }
+        secure_expired(L, res, "receive", r->name, &r->where);
     }
-    if (!*any)
+    if (!any || cfg->partner_trust_store != NULL)
         return;
-    const char *p = cfg->partner_trust_store, *why = NULL;
-    struct ds_finding *f = NULL;
-    if (p == NULL)
-        f = add(L, DS_SEV_ERROR, 0, NULL, NULL, &cfg->where_partner_trust_store,
-                "transport.partner_trust_store is not set, but a receive "
-                "connector has domain security: the MTA cannot verify "
-                "partners' client certificates");
-    else if ((why = trust_store_problem(p)) != NULL)
-        f = add(L, DS_SEV_ERROR, 0, NULL, NULL, &cfg->where_partner_trust_store,
-                "transport.partner_trust_store %s cannot be loaded (%s)", p,
-                why);
+    struct ds_finding *f =
+        add(L, DS_CODE_PARTNER_CAS_UNSET, 0, NULL, NULL,
+            &cfg->where_partner_trust_store,
+            "transport.partner_trust_store is not set, but a receive "
+            "connector has domain security: the MTA cannot verify "
+            "partners' client certificates (render refuses without it)");
     hint(L, f,
          "set partner_trust_store to a PEM file of the CAs your "
          "partners' certificates chain to (not a public CA bundle)");
 }
 
-static void send_domain_security(struct linter *L, bool *any)
+static void send_domain_security(struct linter *L)
 {
     const struct ds_config *cfg = L->cfg;
     for (size_t i = 0; i < cfg->nsend; i++) {
         const struct ds_send_connector *s = &cfg->send[i];
         if (!s->domain_secure)
             continue;
-        *any = true;
         const struct ds_result *res =
             ds_select_find(&L->sel, s->name, DS_DIR_SEND, DS_KIND_STARTTLS);
+        const struct ds_cert *c = res ? res->selected : NULL;
         struct ds_finding *f;
-        if (res && res->selected == NULL) {
-            f = add(L, DS_SEV_ERROR, 0, s->name, NULL, &s->where,
+        if (res && c == NULL) {
+            f = add(L, DS_CODE_SECURE_NO_CLIENT_CERT, 0, s->name, NULL,
+                    &s->where,
                     "send connector %s has domain security but no client "
                     "certificate: mutual TLS cannot work",
                     s->name);
@@ -605,9 +671,8 @@ static void send_domain_security(struct linter *L, bool *any)
                  "or SAN, with its key and services = { \"smtp\" }",
                  s->fqdn);
         }
-        if (res && res->selected && !ds_cert_has_name(res->selected, s->fqdn)) {
-            const struct ds_cert *c = res->selected;
-            f = add(L, DS_SEV_ERROR, 0, s->name, c->name, &s->where,
+        if (c && !ds_cert_has_name(c, s->fqdn)) {
+            f = add(L, DS_CODE_CLIENT_CERT_NAME, 0, s->name, c->name, &s->where,
                     "send connector %s has domain security, but its client "
                     "certificate \"%s\" (%s) does not carry the connector's "
                     "name %s: partners cannot match it",
@@ -617,99 +682,54 @@ static void send_domain_security(struct linter *L, bool *any)
                  "CN or SAN, or set the connector's fqdn to a name the "
                  "certificate carries",
                  s->fqdn);
-        } else if (res && res->selected &&
-                   ds_cert_self_signed(L->store, res->selected)) {
-            f = add(L, DS_SEV_WARNING, 0, s->name, res->selected->name,
+        } else if (c && ds_cert_self_signed(L->store, c)) {
+            f = add(L, DS_CODE_CLIENT_CERT_SELF_SIGNED, 0, s->name, c->name,
                     &s->where,
                     "send connector %s has domain security with a "
                     "self-signed client certificate \"%s\": partners "
                     "verify it only if they trust it explicitly",
-                    s->name, res->selected->name);
+                    s->name, c->name);
             hint(L, f, "use a certificate from a CA your partners trust");
         }
-        if (!s->dns_routing) {
-            f = add(L, DS_SEV_ERROR, 0, s->name, NULL, &s->where,
-                    "send connector %s has domain security but routes through "
-                    "smart hosts: domain-secured mail must go straight to the "
-                    "partner (DNS routing)",
-                    s->name);
-            hint(L, f,
-                 "set dns_routing_enabled = true and remove "
-                 "smart_hosts, or use another connector for partners");
-        }
+        secure_expired(L, res, "send", s->name, &s->where);
     }
 }
 
-/* Every domain on the send list must leave through a domain-secure send
- * connector: one whose address spaces cover it (route.h). */
-static void send_list_checks(struct linter *L, bool send_any)
+/* ---- anonymous TLS ---------------------------------------------------------
+ */
+
+/* One finding for every connector with exchange_server: what render says
+ * too (it writes nothing for anonymous TLS). */
+static void anonymous_checks(struct linter *L)
 {
-    const struct ds_config *cfg = L->cfg;
-    for (size_t i = 0; i < cfg->send_names.n; i++) {
-        const char *d = cfg->send_names.v[i];
-        if (ds_route_find(cfg, d, true) != NULL)
+    struct ds_buf list = {0};
+    const struct ds_where *where = NULL;
+    char qn[300];
+    for (size_t i = 0; i < L->sel.n; i++) {
+        const struct ds_result *res = &L->sel.v[i];
+        if (res->kind != DS_KIND_ANONYMOUS)
             continue;
-        const struct ds_send_connector *other = ds_route_find(cfg, d, false);
-        struct ds_finding *f =
-            add(L, DS_SEV_ERROR, 0, other ? other->name : NULL, NULL,
-                &cfg->where_send_list,
-                "%s is on tls_send_domain_secure_list, but no send connector "
-                "with domain_secure_enabled covers it%s%s%s: mail to it is not "
-                "domain-secured",
-                d, other ? " (it leaves through send connector " : "",
-                other ? other->name : "", other ? ")" : "");
-        if (!send_any)
-            hint(L, f,
-                 "set domain_secure_enabled = true on the send connector "
-                 "that delivers to it");
-        else
-            hint(L, f,
-                 "add \"%s%s\" (or \"*\") to the address_spaces of a "
-                 "domain-secure send connector",
-                 d[0] == '.' ? "*" : "", d);
+        if (where == NULL)
+            where = conn_where(res);
+        ds_buf_printf(&list, "%s%s connector %s", list.len ? ", " : "",
+                      ds_select_dir_name(res->dir),
+                      q(res->connector, qn, sizeof(qn)));
     }
-}
-
-static void domain_security_checks(struct linter *L)
-{
-    const struct ds_config *cfg = L->cfg;
-    bool recv_any = false, send_any = false;
-    recv_domain_security(L, &recv_any);
-    send_domain_security(L, &send_any);
-    struct ds_finding *f = NULL;
-    if (recv_any && cfg->receive_names.n == 0)
-        f = add(L, DS_SEV_WARNING, 0, NULL, NULL, &cfg->where_receive_list,
-                "a receive connector has domain security, but "
-                "tls_receive_domain_secure_list is empty: nothing is "
-                "enforced");
-    else if (!recv_any && cfg->receive_names.n > 0)
-        f = add(L, DS_SEV_WARNING, 0, NULL, NULL, &cfg->where_receive_list,
-                "tls_receive_domain_secure_list lists %zu domain(s), but no "
-                "receive connector has domain_secure_enabled: their mail is "
-                "not checked",
-                cfg->receive_names.n);
-    hint(L, f,
-         "set domain_secure_enabled on the partners' receive "
-         "connector and list the partners' domains");
-    send_list_checks(L, send_any);
-}
-
-/* Receive connectors that offer no TLS at all. */
-static void no_tls_checks(struct linter *L)
-{
-    for (size_t i = 0; i < L->cfg->nrecv; i++) {
-        const struct ds_recv_connector *r = &L->cfg->recv[i];
-        if (r->auth & (DS_AUTH_TLS | DS_AUTH_EXCHANGE_SERVER))
-            continue;
+    if (list.len) {
         struct ds_finding *f =
-            add(L, DS_SEV_WARNING, 0, r->name, NULL, &r->where,
-                "receive connector %s offers no TLS: auth_mechanism has "
-                "neither tls nor exchange_server",
-                r->name);
+            add(L, DS_CODE_ANONYMOUS_NOT_RENDERED, 0, NULL, NULL, where,
+                "anonymous TLS (exchange_server) is for Exchange servers "
+                "only: Postfix and Sendmail have no counterpart, and render "
+                "writes nothing for it (%s)",
+                list.p);
         hint(L, f,
-             "add \"tls\" to auth_mechanism (Set-ReceiveConnector "
-             "-AuthMechanism Tls)");
+             "for Postfix or Sendmail, remove exchange_server from "
+             "auth_mechanism and smart_host_auth_mechanism; keep it only to "
+             "see what Exchange would select");
     }
+    if (list.oom)
+        L->oom = true;
+    ds_buf_free(&list);
 }
 
 static void load_warnings(struct linter *L, const struct ds_diag *d)
@@ -717,8 +737,7 @@ static void load_warnings(struct linter *L, const struct ds_diag *d)
     for (size_t i = 0; d && i < d->n; i++) {
         const struct ds_diag_item *it = &d->v[i];
         struct ds_where w = {it->file, it->line};
-        struct ds_finding *f =
-            add(L, it->sev, 0, NULL, NULL, &w, "%s", it->text);
+        struct ds_finding *f = add_item(L, it, &w);
         if (it->hint)
             hint(L, f, "%s", it->hint);
     }
@@ -739,10 +758,11 @@ int ds_lint_run(const struct ds_config *cfg, const struct ds_certstore *store,
     }
     load_warnings(&L, load_diag);
     event_findings(&L);
-    no_tls_checks(&L);
     tls_name_checks(&L);
     candidate_checks(&L);
-    domain_security_checks(&L);
+    recv_domain_security(&L);
+    send_domain_security(&L);
+    anonymous_checks(&L);
     internal_checks(&L);
     expiry_checks(&L);
     ds_selection_free(&L.sel);
@@ -757,4 +777,15 @@ void ds_lint_free(struct ds_lint *l)
     }
     free(l->v);
     memset(l, 0, sizeof(*l));
+}
+
+int ds_lint_from_diag(const struct ds_diag *d, long long at, int days,
+                      struct ds_lint *out)
+{
+    struct linter L = {.at = at, .days = days, .out = out};
+    memset(out, 0, sizeof(*out));
+    out->at = at;
+    out->days = days;
+    load_warnings(&L, d);
+    return L.oom ? -1 : 0;
 }

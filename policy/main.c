@@ -504,12 +504,19 @@ static int cmd_check(struct ds_ctx *c)
     return rc;
 }
 
-/* Load failed: the diagnostics on stderr (and as JSON for check-config). */
+/* Load failed: the diagnostics on stderr (and as JSON for check-config
+ * and lint, with their codes). */
 static int load_failed(const struct ds_cli *cli, const struct ds_diag *diag)
 {
     ds_diag_print(diag, stderr);
     if (cli->json && cli->cmd->run == cmd_check)
         ds_report_check_json(stdout, cli->config, NULL, NULL, diag);
+    if (cli->json && cli->cmd->run == cmd_lint) {
+        struct ds_lint lint;
+        if (ds_lint_from_diag(diag, cli->at, cli->days, &lint) == 0)
+            ds_report_lint_json(stdout, &lint);
+        ds_lint_free(&lint);
+    }
     return DS_EXIT_CONFIG;
 }
 

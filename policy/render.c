@@ -1,9 +1,9 @@
 /*
  * render.c - what the Postfix and Sendmail renderers share (render.h):
- * text buffers, the spellings of milter sockets and listening addresses,
- * running the selection rules and refusing when a connector has no
- * certificate, and writing the files: all or nothing, atomically, leaving
- * unchanged files untouched, then postmap.
+ * the spellings of milter sockets and listening addresses, running the
+ * selection rules and lint and refusing on their errors, the checks of
+ * the certificate and CA files rendered, and writing the files: all or
+ * nothing, atomically, leaving unchanged files untouched, then postmap.
  *
  * Must not: choose certificates (select.c does), print anything but the
  * summary it is given a FILE for, or exit.
@@ -12,7 +12,6 @@
 
 #include "render.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,19 +21,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void ds_render_error(struct ds_render *r, const struct ds_where *w,
-                     const char *hint, const char *fmt, ...)
+#include "certfile.h"
+#include "lint.h"
+
+/* The worse of two refusals: out of memory, configuration, certificate. */
+static void refuse(struct ds_render *r, enum ds_render_status st)
+{
+    if (r->status == DS_RENDER_OK || st == DS_RENDER_NOMEM ||
+        (st == DS_RENDER_CONFIG && r->status == DS_RENDER_REFUSED))
+        r->status = st;
+}
+
+void ds_render_error(struct ds_render *r, enum ds_code code,
+                     const struct ds_where *w, const char *hint,
+                     const char *fmt, ...)
 {
     char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
     int n = vasprintf(&text, fmt, ap);
     va_end(ap);
-    ds_diag_add(&r->diag, DS_SEV_ERROR, w->file, w->line, hint, "%s",
-                n < 0 ? "out of memory" : text);
+    ds_diag_code(&r->diag, code, w->file, w->line, hint, "%s",
+                 n < 0 ? "out of memory" : text);
     if (n >= 0)
         free(text);
-    r->status = DS_RENDER_CONFIG;
+    refuse(r, (ds_code_flags(code) & DS_CODEF_CONFIG) ? DS_RENDER_CONFIG
+                                                      : DS_RENDER_REFUSED);
 }
 
 struct ds_render_file *ds_render_add_file(struct ds_render *r, const char *name,
@@ -65,39 +77,7 @@ void ds_render_free(struct ds_render *r)
 
 int ds_render_binding(const char *s, struct ds_binding *out)
 {
-    const char *colon, *addr = s;
-    size_t alen;
-    unsigned char tmp[16];
-    memset(out, 0, sizeof(*out));
-    if (s[0] == '[') {
-        const char *close = strchr(s, ']');
-        if (close == NULL || close[1] != ':')
-            return -1;
-        addr = s + 1;
-        alen = (size_t)(close - addr);
-        colon = close + 1;
-        out->v6 = true;
-    } else {
-        colon = strrchr(s, ':');
-        if (colon == NULL)
-            return -1;
-        alen = (size_t)(colon - s);
-    }
-    if (alen == 0 || alen >= sizeof(out->addr))
-        return -1;
-    memcpy(out->addr, addr, alen);
-    out->addr[alen] = '\0';
-    if (inet_pton(out->v6 ? AF_INET6 : AF_INET, out->addr, tmp) != 1)
-        return -1;
-    char *end;
-    const char *p = colon + 1;
-    if (*p < '0' || *p > '9')
-        return -1;
-    long port = strtol(p, &end, 10);
-    if (*end != '\0' || port < 1 || port > 65535)
-        return -1;
-    out->port = (int)port;
-    return 0;
+    return ds_config_parse_binding(s, out);
 }
 
 int ds_render_socket(const char *sock, enum ds_mta_spelling how, char *out,
@@ -167,41 +147,73 @@ static bool needed(const struct ds_result *res)
     return res->send != NULL || (res->recv->auth & DS_AUTH_TLS);
 }
 
-enum ds_render_status ds_render_select(struct ds_render *r)
+/* The selection's events for the STARTTLS results the MTA needs. */
+static void select_events(struct ds_render *r)
 {
-    if (ds_select_run(r->cfg, r->store, r->at, NULL, &r->sel) < 0)
-        return r->status = DS_RENDER_NOMEM;
+    char qn[300], hint[400];
     for (size_t i = 0; i < r->sel.n; i++) {
         const struct ds_result *res = &r->sel.v[i];
         const struct ds_where *w = result_where(res);
         const char *dir = ds_select_dir_name(res->dir);
-        if (res->kind == DS_KIND_ANONYMOUS) {
-            ds_diag_add(&r->diag, DS_SEV_WARNING, w->file, w->line,
-                        "the connector's STARTTLS settings are rendered",
-                        "%s connector %s: anonymous TLS (exchange_server) "
-                        "has no Postfix or Sendmail counterpart and is not "
-                        "rendered",
-                        dir, res->connector);
-            continue;
-        }
         if (!needed(res))
             continue;
+        snprintf(hint, sizeof(hint),
+                 "`domsec-policy explain %s` shows every candidate; "
+                 "`domsec-policy lint` says how to fix it",
+                 ds_shell_quote(res->connector, qn, sizeof(qn)));
         for (size_t j = 0; j < res->nevents; j++) {
             const struct ds_event *ev = &res->events[j];
-            bool refuse = !res->advertise && ev->sev == DS_SEV_ERROR;
-            char hint[200];
-            snprintf(hint, sizeof(hint),
-                     "`domsec-policy explain %s` shows every candidate; "
-                     "`domsec-policy lint` says how to fix it",
-                     res->connector);
-            ds_diag_add(&r->diag, refuse ? DS_SEV_ERROR : DS_SEV_WARNING,
-                        w->file, w->line, refuse ? hint : NULL,
-                        "%s connector %s: event %d: %s%s", dir, res->connector,
-                        ev->id, ev->text, refuse ? "; nothing rendered" : "");
+            bool refused = !res->advertise && ev->sev == DS_SEV_ERROR;
+            const char *h = refused ? hint : NULL;
+            if (refused)
+                ds_render_error(r, ev->code, w, h,
+                                "%s connector %s: event %d: %s; nothing "
+                                "rendered",
+                                dir, res->connector, ev->id, ev->text);
+            else /* an event that leaves the certificate in use */
+                ds_diag_code(&r->diag, ev->code, w->file, w->line, h,
+                             "%s connector %s: event %d: %s", dir,
+                             res->connector, ev->id, ev->text);
         }
-        if (!res->advertise && r->status == DS_RENDER_OK)
-            r->status = DS_RENDER_REFUSED;
+        if (!res->advertise)
+            refuse(r, DS_RENDER_REFUSED);
     }
+}
+
+/* Lint's findings, but for the events (select_events has them) and
+ * anonymous TLS (only the finding that says it is not rendered). */
+static void lint_findings(struct ds_render *r)
+{
+    struct ds_lint lint;
+    if (ds_lint_run(r->cfg, r->store, r->at, DS_LINT_DEFAULT_DAYS, NULL,
+                    &lint) < 0) {
+        ds_lint_free(&lint);
+        refuse(r, DS_RENDER_NOMEM);
+        return;
+    }
+    for (size_t i = 0; i < lint.n; i++) {
+        const struct ds_finding *f = &lint.v[i];
+        unsigned flags = ds_code_flags(f->code);
+        if (f->event != 0 || ((flags & DS_CODEF_ANONYMOUS) &&
+                              f->code != DS_CODE_ANONYMOUS_NOT_RENDERED))
+            continue;
+        if (f->sev == DS_SEV_ERROR)
+            ds_render_error(r, f->code, &f->where, f->hint, "%s", f->text);
+        else
+            ds_diag_code(&r->diag, f->code, f->where.file, f->where.line,
+                         f->hint, "%s", f->text);
+    }
+    ds_lint_free(&lint);
+}
+
+enum ds_render_status ds_render_select(struct ds_render *r)
+{
+    if (ds_select_run(r->cfg, r->store, r->at, NULL, &r->sel) < 0) {
+        refuse(r, DS_RENDER_NOMEM);
+        return r->status;
+    }
+    select_events(r);
+    lint_findings(r);
     return r->status;
 }
 
@@ -475,4 +487,114 @@ void ds_render_print(const struct ds_render *r, FILE *fp)
                 r->files[i].name);
         fwrite(r->files[i].text.p, 1, r->files[i].text.len, fp);
     }
+}
+
+/* ---- the files rendered -------------------------------------------------- */
+
+const char *ds_render_chain_files(const struct ds_cert *c, const char *sep,
+                                  char *buf, size_t size)
+{
+    const char *files[3] = {c->key_path, c->cert_path, c->chain_path};
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < 3; i++) {
+        bool again = files[i] == NULL;
+        for (int j = 0; j < i && !again; j++)
+            again = files[j] && strcmp(files[j], files[i]) == 0;
+        if (again || off >= size)
+            continue;
+        off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? sep : "",
+                                files[i]);
+    }
+    return buf;
+}
+
+/* The kinds of PEM objects in a file, in order ('K' a private key, 'C' a
+ * certificate, '?' anything else), appended to seq. Only the BEGIN lines
+ * are looked at: nothing is decoded. Returns -1 when it cannot be read. */
+static int pem_kinds(const char *path, char *seq, size_t size, size_t *n)
+{
+    char line[256];
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), fp)) {
+        if (strncmp(line, "-----BEGIN ", 11) != 0 || *n + 1 >= size)
+            continue;
+        const char *what = line + 11;
+        seq[(*n)++] =
+            strstr(what, "PRIVATE KEY-----") ? 'K'
+            : strncmp(what, "CERTIFICATE-----", 16) == 0 ||
+                    strncmp(what, "TRUSTED CERTIFICATE-----", 24) == 0 ||
+                    strncmp(what, "X509 CERTIFICATE-----", 21) == 0
+                ? 'C'
+                : '?';
+    }
+    seq[*n] = '\0';
+    fclose(fp);
+    return 0;
+}
+
+bool ds_render_check_chain(struct ds_render *r, const struct ds_cert *c)
+{
+    const char *files[3] = {c->key_path, c->cert_path, c->chain_path};
+    char seq[512];
+    size_t n = 0;
+    if (c->key_path == NULL)
+        return true; /* never selected without a key */
+    for (int i = 0; i < 3; i++) {
+        bool again = files[i] == NULL;
+        for (int j = 0; j < i && !again; j++)
+            again = files[j] && strcmp(files[j], files[i]) == 0;
+        if (!again && pem_kinds(files[i], seq, sizeof(seq), &n) < 0)
+            return true; /* the store reported it */
+    }
+    /* one key, then its certificate and chain: "KC", "KCC", ... */
+    if (n >= 2 && seq[0] == 'K' && strspn(seq + 1, "C") == n - 1)
+        return true;
+    char files_buf[4200];
+    ds_render_error(
+        r, DS_CODE_RENDER_CHAIN_ORDER, &c->where,
+        c->key_path && strcmp(c->key_path, c->cert_path) == 0
+            ? "put the private key first in the file, then the "
+              "certificate, then its chain"
+            : "keep only the key in the key file, and only "
+              "certificates (leaf first) in the others",
+        "certificate \"%s\": Postfix reads %s as one sequence "
+        "that must be a private key and then its certificates; "
+        "the PEM objects there are, in order: %s (K: key, C: "
+        "certificate)",
+        c->name, ds_render_chain_files(c, ", ", files_buf, sizeof(files_buf)),
+        seq);
+    return false;
+}
+
+void ds_render_check_cas(struct ds_render *r)
+{
+    const struct ds_config *cfg = r->cfg;
+    bool secure = false;
+    struct ds_cafile info;
+    char err[512] = "";
+    for (size_t i = 0; i < cfg->nsend; i++)
+        secure |= cfg->send[i].domain_secure;
+    if (!secure || cfg->partner_trust_store != NULL)
+        return;
+    const char *p = cfg->server.trust_store;
+    const struct ds_where *w = &cfg->server.where_trust_store;
+    struct stat st;
+    if (p == NULL)
+        return;
+    if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(err, sizeof(err), "a directory, where the MTA needs a file");
+    else if (ds_certfile_check_cas(p, &info, err, sizeof(err)) > 0)
+        return;
+    else if (err[0] == '\0')
+        snprintf(err, sizeof(err), "no CA certificate in it");
+    ds_render_error(r, DS_CODE_PARTNER_CAS_UNREADABLE, w,
+                    "set transport.partner_trust_store to a PEM file of the "
+                    "CAs your partners' servers use",
+                    "server: trust_store: %s: %s (it verifies partners' "
+                    "servers for the domain-secure send connectors, as "
+                    "transport.partner_trust_store is not set)",
+                    p, err);
 }

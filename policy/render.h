@@ -3,10 +3,14 @@
  * render postfix|sendmail` writes (domsec-policy(8)). The renderers build
  * every file in memory from the configuration and the certificates the
  * selection rules chose (ds_select_run: never the rules again here); then
- * the files are written all at once, atomically, or not at all.
+ * the files are written all at once, atomically, or not at all. Before
+ * anything is built, lint runs (ds_lint_run): an error it finds about
+ * what is rendered (anything but anonymous TLS) refuses rendering, and its
+ * warnings are passed on.
  *
  *   render_postfix.c   main.cf, master.cf, transport, tls_policy [, sni]
- *   render_sendmail.c  domsec.mc, access
+ *   render_sendmail.c  domsec.mc, access [, mailertable]
+ *   render_sendmail_route.c  Sendmail's routes (SMART_HOST, mailertable)
  *   render.c           text buffers, the milter socket and binding
  *                      spellings, refusals, writing a directory, postmap
  *
@@ -35,7 +39,7 @@
 /* What rendering came to (also the CLI's exit status). */
 enum ds_render_status {
     DS_RENDER_OK = 0,
-    DS_RENDER_REFUSED = 1, /* a connector has no certificate to use */
+    DS_RENDER_REFUSED = 1, /* a certificate lint errors on (none, expired) */
     DS_RENDER_NOMEM = 70,
     DS_RENDER_CONFIG = 78, /* the configuration cannot be rendered */
 };
@@ -121,25 +125,21 @@ void ds_render_print(const struct ds_render *r, FILE *fp);
 
 /* ---- shared by the renderers (render.c) ------------------------------- */
 
-/* A configuration error: recorded at w (file:line) with a hint, and the
- * status becomes DS_RENDER_CONFIG. */
-void ds_render_error(struct ds_render *r, const struct ds_where *w,
-                     const char *hint, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A finding that stops rendering: recorded with its code at w (file:line)
+ * with a hint; the status becomes DS_RENDER_CONFIG for a code with
+ * DS_CODEF_CONFIG, else DS_RENDER_REFUSED (unless worse already). */
+void ds_render_error(struct ds_render *r, enum ds_code code,
+                     const struct ds_where *w, const char *hint,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* A new file in r (NULL when there is no room: a bug). */
 struct ds_render_file *ds_render_add_file(struct ds_render *r, const char *name,
                                           const char *map_type,
                                           bool map_of_files);
 
-/* A listening address from a receive connector's bindings:
- * "0.0.0.0:25", "127.0.0.1:2525", "[::]:25", "[::1]:25". */
-struct ds_binding {
-    char addr[64]; /* without brackets */
-    bool v6;
-    int port;
-};
-/* Returns 0, or -1 when `s` is not one of the forms above. */
+/* A listening address from a receive connector's bindings (struct
+ * ds_binding, config.h). Returns 0, or -1 when `s` is not one. */
 int ds_render_binding(const char *s, struct ds_binding *out);
 
 /* The milter socket (milter.socket, libmilter's spelling) as Postfix
@@ -161,16 +161,50 @@ int ds_render_socket_postfix(const char *sock, const char *queue_dir, char *out,
  * Run the rules and refuse (DS_RENDER_REFUSED, an error per event) when a
  * STARTTLS result the MTA needs uses no certificate: a receive connector
  * with tls in auth_mechanism, every send connector. Warnings for events
- * that do not stop rendering (expired, expiring), and a note for
- * anonymous TLS, which no MTA here can render. Returns the status.
+ * that do not stop rendering (expired, expiring). Then run lint on the
+ * same configuration and store: its errors about what is rendered refuse
+ * too (with the lint code's status), its warnings are passed on (for
+ * anonymous TLS, which no MTA here can render, only the one finding that
+ * says so). Returns the status.
  */
 enum ds_render_status ds_render_select(struct ds_render *r);
+
+/*
+ * The files for *_tls_chain_files, each once, in the order Postfix reads
+ * them: key, certificate, chain (a key in the certificate file, or a
+ * chain in it, is not listed again), separated by sep. Returns buf.
+ */
+const char *ds_render_chain_files(const struct ds_cert *c, const char *sep,
+                                  char *buf, size_t size);
+
+/*
+ * Do the PEM objects of those files, in that order, start with one
+ * private key followed by certificates, as Postfix needs them? Records a
+ * refusal (DS_CODE_RENDER_CHAIN_ORDER) at the certificate's section and
+ * returns false when they do not.
+ */
+bool ds_render_check_chain(struct ds_render *r, const struct ds_cert *c);
+
+/* Is the CA file render names for outbound domain security
+ * (ds_render_partner_cas) a PEM file with a CA certificate? Records a
+ * refusal when it is not (partner_trust_store itself is checked when the
+ * configuration is loaded; this is for server.trust_store in its place). */
+void ds_render_check_cas(struct ds_render *r);
 
 /* The STARTTLS certificate of a connector (NULL when none). */
 const struct ds_cert *ds_render_recv_cert(const struct ds_render *r,
                                           const struct ds_recv_connector *c);
 const struct ds_cert *ds_render_send_cert(const struct ds_render *r,
                                           const struct ds_send_connector *c);
+
+/*
+ * Sendmail's routes for the send connectors (render_sendmail_route.c):
+ * SMART_HOST and the mailers for other ports into mc, the mailertable
+ * entries into mt; what Sendmail cannot express is a refusal in r.
+ * Returns the number of mailertable entries.
+ */
+int ds_render_sendmail_routes(struct ds_render *r, struct ds_buf *mc,
+                              struct ds_buf *mt);
 
 /* "CN=..., O=...; thumbprint ...; expires YYYY-MM-DD": for comments. */
 const char *ds_render_cert_line(const struct ds_cert *c, char *buf,

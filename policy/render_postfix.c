@@ -96,27 +96,23 @@ static void unique(char (*names)[64], size_t i, const char *prefix,
     }
 }
 
-/* "KEY,CERT[,CHAIN]" for *_tls_chain_files. */
+/* "KEY,CERT[,CHAIN]" for *_tls_chain_files, each file once. */
 static void chain_files(const struct ds_cert *c, char *out, size_t size)
 {
-    snprintf(out, size, "%s,%s%s%s", c->key_path, c->cert_path,
-             c->chain_path ? "," : "", c->chain_path ? c->chain_path : "");
+    ds_render_chain_files(c, ",", out, size);
 }
 
-/* The next hop of a send connector: "" (DNS), or "[a],[b]". */
+/* The next hop of a send connector: "" (DNS: the recipient domain), or
+ * "[a]:25,[b]:2525" (smart hosts, tried in order; no MX lookup, each with
+ * its port once: Postfix 3.5 and later). */
 static void nexthop(const struct ds_send_connector *s, char *out, size_t size)
 {
     size_t n = 0;
+    char hop[DS_DOMAIN_MAX + 32];
     out[0] = '\0';
-    for (size_t i = 0; !s->dns_routing && i < s->smart_hosts.n; i++) {
-        const char *h = s->smart_hosts.v[i];
-        size_t len = strlen(h);
-        if (h[0] == '[' && len > 1 && h[len - 1] == ']') {
-            h++;
-            len -= 2;
-        }
-        int w =
-            snprintf(out + n, size - n, "%s[%.*s]", i ? "," : "", (int)len, h);
+    for (size_t i = 0; !s->dns_routing && i < s->nhosts; i++) {
+        int w = snprintf(out + n, size - n, "%s%s", i ? "," : "",
+                         ds_smarthost_nexthop(&s->hosts[i], hop, sizeof(hop)));
         if (w < 0 || (size_t)w >= size - n)
             break;
         n += (size_t)w;
@@ -125,53 +121,20 @@ static void nexthop(const struct ds_send_connector *s, char *out, size_t size)
 
 /* ---- checks before anything is built ------------------------------------ */
 
-static void check_bindings(struct pf *P)
+/* What main.cf and master.cf cannot carry (the bindings themselves are
+ * checked when the configuration is loaded). */
+static void check_names(struct pf *P)
 {
     const struct ds_config *cfg = P->cfg;
     for (size_t i = 0; i < cfg->nrecv; i++) {
         const struct ds_recv_connector *rc = &cfg->recv[i];
-        for (size_t j = 0; j < rc->bindings.n; j++) {
-            struct ds_binding b, b2;
-            const char *s = rc->bindings.v[j];
-            if (ds_render_binding(s, &b) < 0) {
-                ds_render_error(P->r, &rc->where,
-                                "write an address and a port: \"0.0.0.0:25\", "
-                                "\"127.0.0.1:2525\" or \"[::]:25\"",
-                                "receive connector %s: binding \"%s\" is not "
-                                "ADDRESS:PORT",
-                                rc->name, s);
-                continue;
-            }
-            /* the same address and port twice cannot be bound */
-            for (size_t k = 0; k <= i; k++)
-                for (size_t m = 0; m < cfg->recv[k].bindings.n; m++) {
-                    if (k == i && m >= j)
-                        break;
-                    if (ds_render_binding(cfg->recv[k].bindings.v[m], &b2) ==
-                            0 &&
-                        b2.port == b.port && strcmp(b2.addr, b.addr) == 0)
-                        ds_render_error(P->r, &rc->where,
-                                        "give every connector its own address "
-                                        "or port",
-                                        "binding %s of receive connector %s is "
-                                        "already bound",
-                                        s, rc->name);
-                }
-        }
         if (!writable(rc->daemon_name))
             ds_render_error(
-                P->r, &rc->where, "use letters, digits, '-', '.' or spaces",
+                P->r, DS_CODE_RENDER_NAME, &rc->where,
+                "use letters, digits, '-', '.' or spaces",
                 "receive connector %s: daemon_name \"%s\" cannot be "
                 "written in master.cf",
                 rc->name, rc->daemon_name);
-        if (rc->domain_secure && cfg->partner_trust_store == NULL)
-            ds_render_error(P->r, &cfg->where_partner_trust_store,
-                            "set transport.partner_trust_store to a PEM file "
-                            "of the CAs your partners' certificates chain to",
-                            "receive connector %s has domain security, but "
-                            "transport.partner_trust_store is not set: %s",
-                            rc->name,
-                            "Postfix cannot verify partners' certificates");
     }
 }
 
@@ -179,7 +142,7 @@ static void check_path(struct pf *P, const char *path, const char *what,
                        const struct ds_where *w)
 {
     if (path && !list_safe(path))
-        ds_render_error(P->r, w,
+        ds_render_error(P->r, DS_CODE_RENDER_PATH, w,
                         "move the file to a path without spaces, commas or "
                         "braces",
                         "%s %s cannot be written in Postfix's configuration",
@@ -195,6 +158,12 @@ static void check_paths(struct pf *P)
         check_path(P, c->cert_path, "certificate file", &c->where);
         check_path(P, c->key_path, "key file", &c->where);
         check_path(P, c->chain_path, "chain file", &c->where);
+        bool seen = false; /* check each certificate's files once */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = P->r->sel.v[j].selected == c &&
+                   P->r->sel.v[j].kind == DS_KIND_STARTTLS;
+        if (!seen)
+            ds_render_check_chain(P->r, c);
     }
     check_path(P, ds_render_partner_cas(P->cfg), "CA file",
                &P->cfg->where_partner_trust_store);
@@ -202,7 +171,8 @@ static void check_paths(struct pf *P)
     if (ds_render_socket(P->cfg->milter.socket, DS_SPELL_POSTFIX, sock,
                          sizeof(sock)) < 0 ||
         !list_safe(sock))
-        ds_render_error(P->r, &(struct ds_where){P->cfg->path, 0},
+        ds_render_error(P->r, DS_CODE_RENDER_SOCKET,
+                        &(struct ds_where){P->cfg->path, 0},
                         "write unix:/path or inet:PORT@HOST",
                         "milter.socket %s%s cannot be written for Postfix",
                         P->cfg->milter.socket, "");
@@ -309,16 +279,15 @@ static void recv_entry(struct pf *P, struct ds_buf *b, size_t i)
                          "checks that it names the\n"
                          "# sender's domain for the domains on "
                          "tls_receive_domain_secure_list.\n");
-    if (rc->bindings.n == 0)
+    if (rc->nbinds == 0)
         ds_buf_printf(b, "# (no bindings: no listener)\n");
     snprintf(syslog, sizeof(syslog), "%s/%s", SYSLOG_PREFIX, P->slug[i]);
-    for (size_t j = 0; j < rc->bindings.n; j++) {
-        struct ds_binding bd;
-        ds_render_binding(rc->bindings.v[j], &bd);
-        if (bd.v6)
-            snprintf(line, sizeof(line), "[%s]:%d", bd.addr, bd.port);
+    for (size_t j = 0; j < rc->nbinds; j++) {
+        const struct ds_binding *bd = &rc->binds[j];
+        if (bd->v6)
+            snprintf(line, sizeof(line), "[%s]:%d", bd->addr, bd->port);
         else
-            snprintf(line, sizeof(line), "%s:%d", bd.addr, bd.port);
+            snprintf(line, sizeof(line), "%s:%d", bd->addr, bd->port);
         ds_buf_printf(b,
                       "%-15s inet  n       -       n       -       -   "
                       "    smtpd\n",
@@ -358,8 +327,10 @@ static void send_entry(struct pf *P, struct ds_buf *b, size_t i)
     ds_buf_printf(b, "#\n# send connector \"%s\": address spaces ", s->name);
     spaces(b, &s->address_spaces);
     ds_buf_printf(b, "; %s", s->dns_routing ? "DNS routing" : "smart hosts ");
-    if (!s->dns_routing)
-        spaces(b, &s->smart_hosts);
+    if (!s->dns_routing) {
+        nexthop(s, line, sizeof(line));
+        ds_buf_printf(b, "%s (the next hop in transport)", line);
+    }
     ds_buf_printf(b, "%s\n", s->domain_secure ? "; domain security" : "");
     if (c)
         ds_buf_printf(b, "# client certificate %s\n",
@@ -383,7 +354,8 @@ static void send_entry(struct pf *P, struct ds_buf *b, size_t i)
     }
     if (s->domain_secure)
         opt(b, "smtp_tls_CAfile", ds_render_partner_cas(P->cfg));
-    if (s->port != 25) {
+    /* through smart hosts the port is in the next hop; by DNS, here */
+    if (s->dns_routing && s->port != 25) {
         snprintf(port, sizeof(port), "%d", s->port);
         opt(b, "smtp_tcp_port", port);
     }
@@ -514,7 +486,6 @@ static void smart_host_match(const struct ds_config *cfg,
 static void tls_policy_map(struct pf *P, struct ds_buf *b)
 {
     const struct ds_config *cfg = P->cfg;
-    char hop[1024];
     header(b, cfg, "smtp_tls_policy_maps for domsec.");
     ds_buf_printf(b, "# Each domain on tls_send_domain_secure_list: TLS with a "
                      "certificate that\n"
@@ -522,28 +493,11 @@ static void tls_policy_map(struct pf *P, struct ds_buf *b)
                      "the domain or a\n"
                      "# host under it. Anything else defers the mail: nothing "
                      "goes in clear.\n"
-                     "# The key is the next hop: the domain (DNS routing) or "
-                     "[host] (smart host).\n");
+                     "# The key is the next hop: the domain (a domain-secure "
+                     "connector routes\n"
+                     "# by DNS).\n");
     for (size_t i = 0; i < cfg->send_names.n; i++)
         secure_line(b, cfg->send_names.v[i], cfg->send_names.v[i]);
-    /* through smart hosts the next hop is [host], for every domain routed
-     * there: the certificate must name one of them */
-    for (size_t i = 0; i < cfg->nsend; i++) {
-        const struct ds_send_connector *s = &cfg->send[i];
-        struct ds_buf match = {0};
-        smart_host_match(cfg, s, &match);
-        for (size_t j = 0; match.len && j < s->smart_hosts.n; j++) {
-            struct ds_send_connector one = *s;
-            const char *h[1] = {s->smart_hosts.v[j]};
-            one.smart_hosts.v = h;
-            one.smart_hosts.n = 1;
-            nexthop(&one, hop, sizeof(hop));
-            ds_buf_printf(b, "%-31s secure match=%s\n", hop, match.p);
-        }
-        if (match.oom)
-            b->oom = true;
-        ds_buf_free(&match);
-    }
 }
 
 /* ---- SNI ------------------------------------------------------------------
@@ -631,7 +585,7 @@ static size_t sni_entries(struct pf *P, struct sni_entry *v, bool *oom)
 static void sni_map(struct pf *P, struct ds_buf *b, const struct sni_entry *v,
                     size_t n)
 {
-    char line[1024];
+    char line[1024], files[4200];
     header(b, P->cfg, "tls_server_sni_maps for domsec (postmap -F).");
     ds_buf_printf(b, "# The names this server answers to, each with the "
                      "certificate the\n"
@@ -639,29 +593,13 @@ static void sni_map(struct pf *P, struct ds_buf *b, const struct sni_entry *v,
                      "certificate and chain.\n");
     for (size_t i = 0; i < n; i++) {
         const struct ds_cert *c = v[i].cert;
-        ds_buf_printf(b, "# %s\n%-31s %s %s%s%s\n",
+        ds_buf_printf(b, "# %s\n%-31s %s\n",
                       ds_render_cert_line(c, line, sizeof(line)), v[i].name,
-                      c->key_path, c->cert_path, c->chain_path ? " " : "",
-                      c->chain_path ? c->chain_path : "");
+                      ds_render_chain_files(c, " ", files, sizeof(files)));
     }
 }
 
 /* ---- the whole --------------------------------------------------------- */
-
-static void outbound_warnings(struct pf *P)
-{
-    const struct ds_config *cfg = P->cfg;
-    for (size_t i = 0; i < cfg->send_names.n; i++) {
-        const char *d = cfg->send_names.v[i];
-        if (ds_route_find(cfg, d, true) == NULL)
-            ds_diag_add(&P->r->diag, DS_SEV_WARNING, cfg->where_send_list.file,
-                        cfg->where_send_list.line, "see domsec-policy lint",
-                        "%s is on tls_send_domain_secure_list, but no "
-                        "domain-secure send connector covers it: it gets the "
-                        "TLS policy, but no client certificate",
-                        d);
-    }
-}
 
 static void build(struct pf *P)
 {
@@ -711,13 +649,13 @@ enum ds_render_status ds_render_postfix_queue(const struct ds_config *cfg,
     r->at = at;
     r->dir = dir ? dir : DS_RENDER_DEFAULT_POSTFIX_DIR;
     struct pf P = {.r = r, .cfg = cfg};
-    check_bindings(&P);
+    check_names(&P);
     if (ds_render_select(r) == DS_RENDER_NOMEM)
         return r->status;
     check_paths(&P);
+    ds_render_check_cas(r);
     if (r->status != DS_RENDER_OK)
         return r->status;
-    outbound_warnings(&P);
     P.transport = calloc(cfg->nsend + 1, sizeof(*P.transport));
     P.slug = calloc(cfg->nrecv + 1, sizeof(*P.slug));
     if (P.transport && P.slug) {

@@ -5,8 +5,12 @@
  *              spelling), the milter macros, DAEMON_OPTIONS with Name= per
  *              receive connector binding, the certificates the rules chose
  *              (confSERVER_*, confCLIENT_*), the partner CAs (confCACERT)
- *   access     TLS_Rcpt entries for tls_send_domain_secure_list, and for
- *              send connectors with require_tls
+ *   access     TLS_Rcpt entries for tls_send_domain_secure_list (a
+ *              ".example.com" entry, names under it only, with
+ *              FEATURE(`lookupdotdomain') in domsec.mc), and for send
+ *              connectors with require_tls
+ *   mailertable  routes that differ from the default (SMART_HOST):
+ *              render_sendmail_route.c
  * Sendmail has one server and one client certificate for all daemons:
  * when connectors would need different ones, a warning says which is
  * used.
@@ -19,8 +23,6 @@
 #include "render.h"
 
 #include <string.h>
-
-#include "route.h"
 
 /* What the milter reads (milter/callbacks.c asks for the same lists with
  * smfi_setsymlist; these are for MTAs that ignore the request). */
@@ -43,40 +45,27 @@ static bool m4_safe(const char *s)
     return true;
 }
 
+/* What sendmail.mc cannot carry (the bindings themselves are checked
+ * when the configuration is loaded, partner_trust_store by lint). */
 static void check(struct ds_render *r)
 {
     const struct ds_config *cfg = r->cfg;
     for (size_t i = 0; i < cfg->nrecv; i++) {
         const struct ds_recv_connector *rc = &cfg->recv[i];
-        struct ds_binding b;
-        for (size_t j = 0; j < rc->bindings.n; j++)
-            if (ds_render_binding(rc->bindings.v[j], &b) < 0)
-                ds_render_error(r, &rc->where,
-                                "write an address and a port: \"0.0.0.0:25\", "
-                                "\"127.0.0.1:2525\" or \"[::]:25\"",
-                                "receive connector %s: binding \"%s\" is not "
-                                "ADDRESS:PORT",
-                                rc->name, rc->bindings.v[j]);
         if (!m4_safe(rc->daemon_name))
             ds_render_error(
-                r, &rc->where, "use letters, digits, '-', '.' or spaces",
+                r, DS_CODE_RENDER_NAME, &rc->where,
+                "use letters, digits, '-', '.' or spaces",
                 "receive connector %s: daemon_name \"%s\" cannot be "
                 "a Sendmail daemon Name=",
                 rc->name, rc->daemon_name);
-        if (rc->domain_secure && cfg->partner_trust_store == NULL)
-            ds_render_error(r, &cfg->where_partner_trust_store,
-                            "set transport.partner_trust_store to a PEM file "
-                            "of the CAs your partners' certificates chain to",
-                            "receive connector %s has domain security, but "
-                            "transport.partner_trust_store is not set: %s",
-                            rc->name,
-                            "Sendmail cannot verify partners' certificates");
     }
     char sock[600];
     if (ds_render_socket(cfg->milter.socket, DS_SPELL_SENDMAIL, sock,
                          sizeof(sock)) < 0 ||
         !m4_safe(sock))
-        ds_render_error(r, &(struct ds_where){cfg->path, 0},
+        ds_render_error(r, DS_CODE_RENDER_SOCKET,
+                        &(struct ds_where){cfg->path, 0},
                         "write unix:/path or inet:PORT@HOST",
                         "milter.socket %s%s cannot be written for Sendmail",
                         cfg->milter.socket, "");
@@ -86,7 +75,7 @@ static void check_path(struct ds_render *r, const char *path,
                        const struct ds_where *w)
 {
     if (path && !m4_safe(path))
-        ds_render_error(r, w,
+        ds_render_error(r, DS_CODE_RENDER_PATH, w,
                         "move the file to a path without quotes or commas",
                         "%s cannot be written in sendmail.mc%s", path, "");
 }
@@ -127,14 +116,14 @@ static void pick_warning(struct ds_render *r, const struct pick *p,
             ds_buf_printf(&list, "%s%s (\"%s\")", list.len ? ", " : "", name,
                           c->name);
     }
-    ds_diag_add(&r->diag, DS_SEV_WARNING, cfg->path, 0,
-                "give those connectors the same certificate (one that "
-                "carries all their names), or run them on another MTA",
-                "Sendmail has one %s certificate for every daemon (%s): it "
-                "is certificate \"%s\" of connector %s; %s would need "
-                "another one",
-                side, opt, p->cert->name, p->connector,
-                list.p ? list.p : "other connectors");
+    ds_diag_code(&r->diag, DS_CODE_SENDMAIL_ONE_CERT, cfg->path, 0,
+                 "give those connectors the same certificate (one that "
+                 "carries all their names), or run them on another MTA",
+                 "Sendmail has one %s certificate for every daemon (%s): it "
+                 "is certificate \"%s\" of connector %s; %s would need "
+                 "another one",
+                 side, opt, p->cert->name, p->connector,
+                 list.p ? list.p : "other connectors");
     ds_buf_free(&list);
 }
 
@@ -159,23 +148,22 @@ static void mc_daemons(struct ds_render *r, struct ds_buf *b)
                       tls ? "" : ": no STARTTLS (M=S)",
                       rc->domain_secure ? ": domain security" : "");
         if (rc->require_tls)
-            ds_diag_add(&r->diag, DS_SEV_WARNING, rc->where.file,
-                        rc->where.line,
-                        "require TLS for the whole server "
-                        "(access map TLS_Clt:) or use Postfix",
-                        "receive connector %s: Sendmail cannot require TLS "
-                        "on one daemon; require_tls is not rendered",
-                        rc->name);
-        if (rc->bindings.n == 0)
+            ds_diag_code(&r->diag, DS_CODE_SENDMAIL_REQUIRE_TLS, rc->where.file,
+                         rc->where.line,
+                         "require TLS for the whole server "
+                         "(access map TLS_Clt:) or use Postfix",
+                         "receive connector %s: Sendmail cannot require TLS "
+                         "on one daemon; require_tls is not rendered",
+                         rc->name);
+        if (rc->nbinds == 0)
             ds_buf_printf(b, "dnl (no bindings: no daemon)\n");
-        for (size_t j = 0; j < rc->bindings.n; j++) {
-            struct ds_binding bd;
-            ds_render_binding(rc->bindings.v[j], &bd);
+        for (size_t j = 0; j < rc->nbinds; j++) {
+            const struct ds_binding *bd = &rc->binds[j];
             ds_buf_printf(b,
                           "DAEMON_OPTIONS(`Name=%s, Family=%s, Addr=%s, "
                           "Port=%d%s')dnl\n",
-                          rc->daemon_name, bd.v6 ? "inet6" : "inet", bd.addr,
-                          bd.port, tls ? "" : ", M=S");
+                          rc->daemon_name, bd->v6 ? "inet6" : "inet", bd->addr,
+                          bd->port, tls ? "" : ", M=S");
         }
     }
 }
@@ -208,13 +196,13 @@ static void mc_certs(struct ds_render *r, struct ds_buf *b)
                 "confCLIENT_KEY", client.cert);
     for (int i = 0; i < 2; i++)
         if (cs[i] && cs[i]->chain_path && (i == 0 || cs[i] != cs[0]))
-            ds_diag_add(&r->diag, DS_SEV_WARNING, cs[i]->where.file,
-                        cs[i]->where.line,
-                        "append the chain to the certificate file (leaf "
-                        "first), or put the intermediates in the CA file",
-                        "certificate \"%s\": Sendmail reads no separate "
-                        "chain file (%s)",
-                        cs[i]->name, cs[i]->chain_path);
+            ds_diag_code(&r->diag, DS_CODE_SENDMAIL_CHAIN_FILE,
+                         cs[i]->where.file, cs[i]->where.line,
+                         "append the chain to the certificate file (leaf "
+                         "first), or put the intermediates in the CA file",
+                         "certificate \"%s\": Sendmail reads no separate "
+                         "chain file (%s)",
+                         cs[i]->name, cs[i]->chain_path);
     ds_buf_printf(
         b,
         "dnl The CAs that verify partners' certificates, both ways: their "
@@ -231,6 +219,15 @@ static void mc_certs(struct ds_render *r, struct ds_buf *b)
         "define(`confCACERT', `%s')dnl\n"
         "define(`confCACERT_PATH', `%s')dnl\n",
         ds_render_partner_cas(cfg), r->dir);
+}
+
+/* Does the send list hold a ".example.com" entry (names under it only)? */
+static bool subdomain_entries(const struct ds_config *cfg)
+{
+    for (size_t i = 0; i < cfg->send_names.n; i++)
+        if (cfg->send_names.v[i][0] == '.')
+            return true;
+    return false;
 }
 
 static void domsec_mc(struct ds_render *r, struct ds_buf *b)
@@ -265,21 +262,62 @@ static void domsec_mc(struct ds_render *r, struct ds_buf *b)
         MACROS_ENVFROM, MACROS_EOM);
     mc_daemons(r, b);
     mc_certs(r, b);
+    if (subdomain_entries(cfg))
+        ds_buf_printf(b, "dnl\ndnl A \".example.com\" access entry covers the "
+                         "names under example.com,\n"
+                         "dnl not example.com itself (needs "
+                         "FEATURE(`access_db') before it).\n"
+                         "FEATURE(`lookupdotdomain')dnl\n");
+}
+
+static void header(struct ds_render *r, struct ds_buf *b, const char *what,
+                   const char *file, const char *feature)
+{
+    ds_buf_printf(b,
+                  "# %s entries for domsec.\n"
+                  "# %s sendmail from %s.\n"
+                  "# Add them to /etc/mail/%s and rebuild it (makemap hash "
+                  "/etc/mail/%s <\n"
+                  "# /etc/mail/%s); sendmail.mc needs FEATURE(`%s').\n"
+                  "# Do not edit: change domsec.conf and render again.\n",
+                  what, DS_RENDER_MARK, r->cfg->path, file, file, file,
+                  feature);
+}
+
+/* require_tls of a send connector: TLS_Rcpt ENCR for its address spaces
+ * (not for "*": the access map has no entry for every domain). */
+static void require_tls(struct ds_render *r, struct ds_buf *b,
+                        const struct ds_send_connector *s)
+{
+    const struct ds_config *cfg = r->cfg;
+    ds_buf_printf(b, "#\n# send connector \"%s\": require_tls\n", s->name);
+    for (size_t j = 0; j < s->address_spaces.n; j++) {
+        const char *as = s->address_spaces.v[j];
+        if (strcmp(as, "*") == 0) {
+            ds_diag_code(&r->diag, DS_CODE_SENDMAIL_REQUIRE_TLS, s->where.file,
+                         s->where.line,
+                         "list the domains that need TLS as address spaces "
+                         "of their own, or use Postfix",
+                         "send connector %s: Sendmail's access map cannot "
+                         "require TLS for every domain (address space *); "
+                         "require_tls is rendered for its other address "
+                         "spaces only",
+                         s->name);
+            continue;
+        }
+        const char *d = as[0] == '*' ? as + 2 : as;
+        bool listed = false;
+        for (size_t k = 0; k < cfg->send_names.n; k++)
+            listed |= strcmp(cfg->send_names.v[k], d) == 0;
+        if (!listed)
+            ds_buf_printf(b, "TLS_Rcpt:%s\tENCR:128\n", d);
+    }
 }
 
 static void access_map(struct ds_render *r, struct ds_buf *b)
 {
     const struct ds_config *cfg = r->cfg;
-    ds_buf_printf(
-        b,
-        "# access map entries for domsec: add them to /etc/mail/access and "
-        "rebuild\n"
-        "# it (makemap hash /etc/mail/access < /etc/mail/access); "
-        "sendmail.mc needs\n"
-        "# FEATURE(`access_db').\n"
-        "# %s sendmail from %s.\n"
-        "# Do not edit: change domsec.conf and render again.\n",
-        DS_RENDER_MARK, cfg->path);
+    header(r, b, "access map", "access", "access_db");
     if (cfg->send_names.n)
         ds_buf_printf(
             b,
@@ -290,40 +328,14 @@ static void access_map(struct ds_render *r, struct ds_buf *b)
             "# the host connected to (+CN); otherwise the mail stays queued "
             "(4xx) and\n"
             "# is retried. Sendmail's lookup also covers the names under "
-            "each domain.\n");
-    for (size_t i = 0; i < cfg->send_names.n; i++) {
-        const char *d = cfg->send_names.v[i];
-        ds_buf_printf(b, "TLS_Rcpt:%s\tVERIFY+CN\n", d[0] == '.' ? d + 1 : d);
-    }
-    for (size_t i = 0; i < cfg->nsend; i++) {
-        const struct ds_send_connector *s = &cfg->send[i];
-        if (!s->require_tls)
-            continue;
-        ds_buf_printf(b, "#\n# send connector \"%s\": require_tls\n", s->name);
-        for (size_t j = 0; j < s->address_spaces.n; j++) {
-            const char *as = s->address_spaces.v[j];
-            const char *d = strcmp(as, "*") == 0 ? ""
-                            : as[0] == '*'       ? as + 2
-                                                 : as;
-            bool listed = false;
-            for (size_t k = 0; k < cfg->send_names.n; k++)
-                listed |= strcmp(cfg->send_names.v[k], d) == 0;
-            if (!listed)
-                ds_buf_printf(b, "TLS_Rcpt:%s\tENCR:128\n", d);
-        }
-    }
-}
-
-static void outbound_warnings(struct ds_render *r)
-{
-    const struct ds_config *cfg = r->cfg;
+            "each domain;\n"
+            "# a \".example.com\" entry covers only the names under it "
+            "(FEATURE(`lookupdotdomain')).\n");
     for (size_t i = 0; i < cfg->send_names.n; i++)
-        if (ds_route_find(cfg, cfg->send_names.v[i], true) == NULL)
-            ds_diag_add(&r->diag, DS_SEV_WARNING, cfg->where_send_list.file,
-                        cfg->where_send_list.line, "see domsec-policy lint",
-                        "%s is on tls_send_domain_secure_list, but no "
-                        "domain-secure send connector covers it",
-                        cfg->send_names.v[i]);
+        ds_buf_printf(b, "TLS_Rcpt:%s\tVERIFY+CN\n", cfg->send_names.v[i]);
+    for (size_t i = 0; i < cfg->nsend; i++)
+        if (cfg->send[i].require_tls)
+            require_tls(r, b, &cfg->send[i]);
 }
 
 enum ds_render_status ds_render_sendmail(const struct ds_config *cfg,
@@ -347,14 +359,25 @@ enum ds_render_status ds_render_sendmail(const struct ds_config *cfg,
         }
     }
     check_path(r, ds_render_partner_cas(cfg), &cfg->where_partner_trust_store);
+    ds_render_check_cas(r);
     if (r->status != DS_RENDER_OK)
         return r->status;
-    outbound_warnings(r);
     struct ds_render_file *mc = ds_render_add_file(r, "domsec.mc", NULL, false);
     struct ds_render_file *acc = ds_render_add_file(r, "access", NULL, false);
+    struct ds_buf mt = {0};
     domsec_mc(r, &mc->text);
     access_map(r, &acc->text);
-    if (mc->text.oom || acc->text.oom)
-        r->status = DS_RENDER_NOMEM;
+    header(r, &mt, "mailertable", "mailertable", "mailertable");
+    if (ds_render_sendmail_routes(r, &mc->text, &mt) > 0) {
+        struct ds_render_file *f =
+            ds_render_add_file(r, "mailertable", NULL, false);
+        f->text = mt;
+    } else {
+        ds_buf_free(&mt);
+        r->stale[r->nstale++] = "mailertable";
+    }
+    for (size_t i = 0; i < r->nfiles; i++)
+        if (r->files[i].text.oom)
+            r->status = DS_RENDER_NOMEM;
     return r->status;
 }

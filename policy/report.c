@@ -336,7 +336,10 @@ void ds_report_lint_text(FILE *fp, const struct ds_lint *lint)
         fprintf(fp, "%s: ", ds_select_sev_name(f->sev));
         if (f->event)
             fprintf(fp, "[%d] ", f->event);
-        fprintf(fp, "%s\n", f->text);
+        fprintf(fp, "%s", f->text);
+        if (f->code != DS_CODE_OTHER)
+            fprintf(fp, " [%s]", ds_code_name(f->code));
+        fputc('\n', fp);
         if (f->hint)
             fprintf(fp, "    hint: %s\n", f->hint);
     }
@@ -373,6 +376,7 @@ void ds_report_lint_json(FILE *fp, const struct ds_lint *lint)
         ds_json_kv_int(&j, "line", f->where.line);
         ds_json_kv_string(&j, "text", f->text);
         ds_json_kv_string(&j, "hint", f->hint);
+        ds_json_kv_string(&j, "code", ds_code_name(f->code));
         ds_json_end_object(&j);
     }
     ds_json_end_array(&j);
@@ -410,6 +414,7 @@ static void diag_json(struct ds_json *j, const char *key,
         ds_json_kv_int(j, "line", it->line);
         ds_json_kv_string(j, "text", it->text);
         ds_json_kv_string(j, "hint", it->hint);
+        ds_json_kv_string(j, "code", ds_code_name(it->code));
         ds_json_end_object(j);
     }
     ds_json_end_array(j);

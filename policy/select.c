@@ -42,11 +42,33 @@ static void trace(struct run *r, const char *fmt, ...)
     va_end(ap);
 }
 
-static void event(struct run *r, int id, enum ds_sev sev, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void event(struct run *r, int id, enum ds_sev sev, const char *fmt, ...)
+/* The Exchange event ID of each event code. */
+static int event_id(enum ds_code code)
+{
+    static const struct {
+        enum ds_code code;
+        int id;
+    } ids[] = {
+        {DS_CODE_INTERNAL_UNSET, 12012},    {DS_CODE_INTERNAL_MISSING, 12013},
+        {DS_CODE_NO_CERTIFICATE, 12014},    {DS_CODE_INTERNAL_EXPIRED, 12015},
+        {DS_CODE_CERT_EXPIRED, 12016},      {DS_CODE_CERT_EXPIRED_2007, 12016},
+        {DS_CODE_INTERNAL_EXPIRING, 12017}, {DS_CODE_CERT_EXPIRING, 12018},
+        {DS_CODE_INTERNAL_NOT_BEST, 1037},
+    };
+    for (size_t i = 0; i < DS_ARRAY_LEN(ids); i++)
+        if (ids[i].code == code)
+            return ids[i].id;
+    return 0;
+}
+
+/* An event: its ID and severity are the code's. */
+static void event(struct run *r, enum ds_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void event(struct run *r, enum ds_code code, const char *fmt, ...)
 {
     struct ds_result *res = r->res;
+    int id = event_id(code);
+    enum ds_sev sev = ds_code_sev(code);
     if (res->nevents == res->capevents) {
         size_t cap = res->capevents ? 2 * res->capevents : 4;
         struct ds_event *v = realloc(res->events, cap * sizeof(*v));
@@ -68,6 +90,7 @@ static void event(struct run *r, int id, enum ds_sev sev, const char *fmt, ...)
     }
     e->id = id;
     e->sev = sev;
+    e->code = code;
     res->nevents++;
     trace(r, "  event %d (%s): %s", id, ds_select_sev_name(sev), e->text);
 }
@@ -92,11 +115,15 @@ static struct ds_candidate *add_candidate(struct run *r,
     return cd;
 }
 
-static void reason(struct run *r, struct ds_candidate *cd, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void reason(struct run *r, struct ds_candidate *cd, const char *fmt, ...)
+/* Why a candidate is not eligible or was not chosen: the code (a bit of
+ * cd->excluded), and the words for explain and select --json. */
+static void reason(struct run *r, struct ds_candidate *cd, unsigned code,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void reason(struct run *r, struct ds_candidate *cd, unsigned code,
+                   const char *fmt, ...)
 {
     va_list ap;
+    cd->excluded |= code;
     va_start(ap, fmt);
     if (ds_strvec_vaddf(&cd->reasons, fmt, ap) < 0)
         r->oom = true;
@@ -124,17 +151,18 @@ static bool judge(struct run *r, struct ds_candidate *cd)
     const struct ds_cert *c = cd->cert;
     char when[32];
     if (c->version < 3)
-        reason(r, cd, "X.509 v%d certificate (v3 or later required)",
-               c->version);
+        reason(r, cd, DS_EXCL_VERSION,
+               "X.509 v%d certificate (v3 or later required)", c->version);
     if (!ds_cert_has_key(r->store, c))
-        reason(r, cd,
+        reason(r, cd, c->key_path ? DS_EXCL_KEY_UNUSABLE : DS_EXCL_NO_KEY,
                c->key_path ? "private key unusable (see the error about %s)"
                            : "no private key%s",
                c->key_path ? c->key_path : "");
     if (!c->smtp)
-        reason(r, cd, "not enabled for SMTP (services has no \"smtp\")");
+        reason(r, cd, DS_EXCL_NOT_SMTP,
+               "not enabled for SMTP (services has no \"smtp\")");
     if (c->not_before > r->at)
-        reason(r, cd, "not yet valid (valid from %s)",
+        reason(r, cd, DS_EXCL_NOT_YET_VALID, "not yet valid (valid from %s)",
                iso(c->not_before, when));
     cd->eligible = cd->reasons.n == 0;
     return cd->eligible;
@@ -178,11 +206,12 @@ static void lost_to(struct run *r, struct ds_candidate *cd,
                     const struct ds_cert *chosen)
 {
     if (cd->cert->not_before == chosen->not_before)
-        reason(r, cd,
+        reason(r, cd, DS_EXCL_OLDER,
                "same NotBefore as the selected certificate; its thumbprint "
                "sorts after it");
     else
-        reason(r, cd, "older than the selected certificate (NotBefore)");
+        reason(r, cd, DS_EXCL_OLDER,
+               "older than the selected certificate (NotBefore)");
 }
 
 /*
@@ -221,7 +250,8 @@ static const struct ds_cert *pick_best(struct run *r)
                   "    %s: CA-issued, but the chain does not verify (%s): "
                   "never chosen",
                   lb, why ? why : "?");
-            reason(r, cd, "untrusted issuer (%s)", why ? why : "?");
+            reason(r, cd, DS_EXCL_UNTRUSTED, "untrusted issuer (%s)",
+                   why ? why : "?");
         }
     }
     if (chosen == SIZE_MAX && first_ss != SIZE_MAX) {
@@ -240,7 +270,7 @@ static const struct ds_cert *pick_best(struct run *r)
             continue;
         if (i < walked &&
             ds_cert_pki(r->store, cd->cert, r->at, NULL) == DS_PKI_SELF_SIGNED)
-            reason(r, cd,
+            reason(r, cd, DS_EXCL_SELF_SIGNED,
                    chosen == first_ss
                        ? "self-signed; a newer self-signed certificate was "
                          "selected"
@@ -289,19 +319,19 @@ static void no_certificate(struct run *r, const struct starttls_args *a,
     const char *what = by_tls_name ? "that matches tls_certificate_name"
                                    : "that contains the domain name";
     if (res->dir == DS_DIR_RECEIVE)
-        event(r, 12014, DS_SEV_ERROR,
+        event(r, DS_CODE_NO_CERTIFICATE,
               "could not find a usable certificate %s %s; unable to support "
               "the STARTTLS SMTP verb for the connector %s with a FQDN "
               "parameter of %s",
               what, res->name, res->connector, a->fqdn);
     else if (by_tls_name)
-        event(r, 12014, DS_SEV_ERROR,
+        event(r, DS_CODE_NO_CERTIFICATE,
               "the certificate specified in tls_certificate_name of the send "
               "connector %s could not be found (%s); delivery would fail with "
               "\"454 4.7.5\"",
               res->connector, res->name);
     else
-        event(r, 12014, DS_SEV_ERROR,
+        event(r, DS_CODE_NO_CERTIFICATE,
               "could not find a usable certificate %s %s; the send "
               "connector %s has no client certificate to present",
               what, res->name, res->connector);
@@ -318,12 +348,12 @@ static void starttls_expiry(struct run *r, const struct ds_cert *best)
     label(best, lb, sizeof(lb));
     iso(best->not_after, when);
     if (left < 0 && r->rules == DS_RULES_2016) {
-        event(r, 12016, DS_SEV_WARNING,
+        event(r, DS_CODE_CERT_EXPIRED,
               "the STARTTLS certificate %s for the connector %s expired on "
               "%s; it is still used (2016 rules)",
               lb, res->connector, when);
     } else if (left < 0) {
-        event(r, 12016, DS_SEV_ERROR,
+        event(r, DS_CODE_CERT_EXPIRED_2007,
               "the STARTTLS certificate %s for the connector %s expired on "
               "%s; STARTTLS is not advertised (2007 rules)",
               lb, res->connector, when);
@@ -331,10 +361,10 @@ static void starttls_expiry(struct run *r, const struct ds_cert *best)
         res->selected = NULL;
         for (size_t i = 0; i < res->ncand; i++)
             if (res->cand[i].cert == best)
-                reason(r, &res->cand[i], "expired on %s (2007 rules: not used)",
-                       when);
+                reason(r, &res->cand[i], DS_EXCL_EXPIRED_2007,
+                       "expired on %s (2007 rules: not used)", when);
     } else if (left <= (long long)window * DAY) {
-        event(r, 12018, DS_SEV_WARNING,
+        event(r, DS_CODE_CERT_EXPIRING,
               "the STARTTLS certificate %s for the connector %s expires on "
               "%s, in %lld days (warning window: %d days)",
               lb, res->connector, when, left / DAY, window);
@@ -409,7 +439,7 @@ static const struct ds_cert *internal_cert(struct run *r)
     res->name = tp;
     if (tp == NULL) {
         trace(r, "step 2: server.internal_certificate is not set");
-        event(r, 12012, DS_SEV_ERROR,
+        event(r, DS_CODE_INTERNAL_UNSET,
               "the internal transport certificate thumbprint "
               "(server.internal_certificate) is not set; %s the connector %s",
               anon_verb(res), res->connector);
@@ -419,7 +449,7 @@ static const struct ds_cert *internal_cert(struct run *r)
     const struct ds_cert *c = ds_certstore_find(r->store, tp);
     if (c == NULL) {
         trace(r, "step 3: no certificate in the store has this thumbprint");
-        event(r, 12013, DS_SEV_ERROR,
+        event(r, DS_CODE_INTERNAL_MISSING,
               "the internal transport certificate %s was not found in the "
               "certificate store; %s the connector %s",
               tp, anon_verb(res), res->connector);
@@ -429,9 +459,9 @@ static const struct ds_cert *internal_cert(struct run *r)
     if (!ds_cert_has_key(r->store, c)) {
         struct ds_candidate *cd = add_candidate(r, c);
         if (cd)
-            reason(r, cd, "no private key");
+            reason(r, cd, DS_EXCL_NO_KEY, "no private key");
         trace(r, "step 3: found %s, but without a usable private key", lb);
-        event(r, 12013, DS_SEV_ERROR,
+        event(r, DS_CODE_INTERNAL_MISSING,
               "the internal transport certificate %s is in the certificate "
               "store without a usable private key; %s the connector %s",
               lb, anon_verb(res), res->connector);
@@ -443,12 +473,12 @@ static const struct ds_cert *internal_cert(struct run *r)
     iso(c->not_after, when);
     trace(r, "step 4: expiry");
     if (left < 0)
-        event(r, 12015, DS_SEV_WARNING,
+        event(r, DS_CODE_INTERNAL_EXPIRED,
               "the internal transport certificate %s expired on %s; it is "
               "still used",
               lb, when);
     else if (left <= (long long)window * DAY)
-        event(r, 12017, DS_SEV_WARNING,
+        event(r, DS_CODE_INTERNAL_EXPIRING,
               "the internal transport certificate %s expires on %s, in %lld "
               "days (warning window: %d days)",
               lb, when, left / DAY, window);
@@ -503,9 +533,10 @@ static void domain_list_check(struct run *r, const struct ds_cert *internal)
         cd = &r->res->cand[i];
         if (cd->cert == internal) { /* the one used: usable, no reasons */
             cd->eligible = true;
+            cd->excluded = 0;
             ds_strvec_free(&cd->reasons);
         } else if (cd->cert == best)
-            reason(r, cd,
+            reason(r, cd, DS_EXCL_NOT_INTERNAL,
                    "best certificate for the domain list, but X-ANONYMOUSTLS "
                    "uses the internal certificate (event 1037)");
     }
@@ -515,7 +546,7 @@ static void domain_list_check(struct run *r, const struct ds_cert *internal)
     else if (best == internal)
         trace(r, "step 9: the best certificate is the internal certificate");
     else
-        event(r, 1037, DS_SEV_WARNING,
+        event(r, DS_CODE_INTERNAL_NOT_BEST,
               "the best certificate for the domain list (%s) is %s, not the "
               "internal transport certificate %s; X-ANONYMOUSTLS still uses "
               "the internal certificate",
@@ -618,7 +649,8 @@ static void run_send(struct run *r, const struct ds_send_connector *sc)
 
 static bool wanted(const struct ds_strlist *only, const char *name)
 {
-    return only == NULL || only->n == 0 || ds_strlist_has(only, name);
+    /* connector names are compared without case, as Exchange does */
+    return only == NULL || only->n == 0 || ds_strlist_has_nocase(only, name);
 }
 
 int ds_select_run(const struct ds_config *cfg, const struct ds_certstore *store,
@@ -689,7 +721,7 @@ const struct ds_result *ds_select_find(const struct ds_selection *sel,
     for (size_t i = 0; i < sel->n; i++) {
         const struct ds_result *res = &sel->v[i];
         if (res->dir == dir && res->kind == kind &&
-            strcmp(res->connector, connector) == 0)
+            ds_strcasecmp(res->connector, connector) == 0)
             return res;
     }
     return NULL;

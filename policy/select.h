@@ -32,18 +32,34 @@
 enum ds_dir { DS_DIR_RECEIVE, DS_DIR_SEND };
 enum ds_kind { DS_KIND_STARTTLS, DS_KIND_ANONYMOUS };
 
-/* An Exchange event (same ID and meaning as Exchange's). */
+/* An Exchange event (same ID and meaning as Exchange's); the code says
+ * which (several codes can share an ID: 12016 under either rules). */
 struct ds_event {
     int id;
-    enum ds_sev sev;
+    enum ds_sev sev; /* the code's */
+    enum ds_code code;
     char *text;
+};
+
+/* Why a candidate is not eligible, or was not chosen (bits). */
+enum ds_exclusion {
+    DS_EXCL_VERSION = 1 << 0,       /* X.509 v1 or v2 */
+    DS_EXCL_NO_KEY = 1 << 1,        /* no private key configured */
+    DS_EXCL_KEY_UNUSABLE = 1 << 2,  /* a key file that cannot be used */
+    DS_EXCL_NOT_SMTP = 1 << 3,      /* services has no "smtp" */
+    DS_EXCL_NOT_YET_VALID = 1 << 4, /* NotBefore in the future */
+    DS_EXCL_UNTRUSTED = 1 << 5,     /* CA-issued, chain does not verify */
+    DS_EXCL_EXPIRED_2007 = 1 << 6,  /* expired, 2007 rules */
+    DS_EXCL_OLDER = 1 << 7,         /* eligible, an older NotBefore */
+    DS_EXCL_SELF_SIGNED = 1 << 8,   /* eligible, self-signed, not chosen */
+    DS_EXCL_NOT_INTERNAL = 1 << 9,  /* best for the domain list: event 1037 */
 };
 
 struct ds_candidate {
     const struct ds_cert *cert;
     bool eligible;
-    /* Why it is not eligible, or, when eligible, why it was not chosen;
-     * empty for the selected certificate. */
+    unsigned excluded; /* enum ds_exclusion bits; 0 for the selected one */
+    /* The same in words, one per reason (explain, select --json). */
     struct ds_strvec reasons;
 };
 
@@ -89,7 +105,8 @@ void ds_selection_free(struct ds_selection *sel);
 
 /* True when every result advertises (select exits 1 otherwise). */
 bool ds_select_all_advertise(const struct ds_selection *sel);
-/* The result for (connector, dir, kind), or NULL when it does not apply. */
+/* The result for (connector, dir, kind), or NULL when it does not apply
+ * (connector names compared without case). */
 const struct ds_result *ds_select_find(const struct ds_selection *sel,
                                        const char *connector, enum ds_dir dir,
                                        enum ds_kind kind);

@@ -5,8 +5,10 @@
  * Lexing follows libconfuse's lexer.l: strings in "..." (backslash escapes)
  * and '...', comments "#...", "//...", and C comments.
  *
- * Must not: report anything but unreadable files, include loops and the
- * reserved title option, or block on an included FIFO or device.
+ * Must not: report anything but unreadable, oversized or non-regular
+ * files, include loops, the reserved title option, strings left open and
+ * options given twice (everything else is libconfuse's and config.c's), or
+ * block on a FIFO or device.
  */
 #include "srcmap.h"
 
@@ -18,7 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define MAX_DEPTH 10
+/* A configuration file larger than this is refused before it is read. */
+#define MAX_FILE_SIZE (64LL * 1024 * 1024)
 
 struct origin {
     int file; /* index into files */
@@ -28,6 +34,10 @@ struct origin {
 struct place {
     char *sec, *title, *opt; /* opt NULL: the section's start */
     struct origin at;
+    /* a list option: where each value was written, in libconfuse's order
+     * (an option += { ... } appends to its place) */
+    struct origin *entries;
+    size_t nentries, capentries;
 };
 
 struct ds_srcmap {
@@ -37,6 +47,7 @@ struct ds_srcmap {
     char *text; /* the flattened output */
     size_t len, cap;
     struct origin *lines; /* [output line] = origin; index 0 unused */
+    size_t *starts;       /* [output line] = its offset in text */
     int nlines, caplines;
     struct place *places;
     size_t nplaces, capplaces;
@@ -51,8 +62,8 @@ struct ds_srcmap {
 static void oom(struct ds_srcmap *m)
 {
     if (!m->failed)
-        ds_diag_add(m->diag, DS_SEV_ERROR, NULL, 0, NULL,
-                    "out of memory while reading the configuration");
+        ds_diag_code(m->diag, DS_CODE_NOMEM, NULL, 0, NULL,
+                     "out of memory while reading the configuration");
     m->failed = true;
 }
 
@@ -89,11 +100,18 @@ static void out_line(struct ds_srcmap *m, int file, int line)
             return;
         }
         m->lines = v;
+        size_t *st = realloc(m->starts, (size_t)cap * sizeof(*st));
+        if (st == NULL) {
+            oom(m);
+            return;
+        }
+        m->starts = st;
         m->caplines = cap;
     }
     m->nlines++;
     m->lines[m->nlines].file = file;
     m->lines[m->nlines].line = line;
+    m->starts[m->nlines] = m->len;
 }
 
 static void out_newline(struct ds_srcmap *m, int file, int next_line)
@@ -120,7 +138,8 @@ static char *dup_or_null(struct ds_srcmap *m, const char *s)
     return r;
 }
 
-static void add_place(struct ds_srcmap *m, const char *sec, const char *title,
+/* Returns the new place's index, or -1 when out of memory. */
+static long add_place(struct ds_srcmap *m, const char *sec, const char *title,
                       const char *opt, int file, int line)
 {
     if (m->nplaces == m->capplaces) {
@@ -128,17 +147,40 @@ static void add_place(struct ds_srcmap *m, const char *sec, const char *title,
         struct place *v = realloc(m->places, cap * sizeof(*v));
         if (v == NULL) {
             oom(m);
-            return;
+            return -1;
         }
         m->places = v;
         m->capplaces = cap;
     }
     struct place *pl = &m->places[m->nplaces++];
+    memset(pl, 0, sizeof(*pl));
     pl->sec = dup_or_null(m, sec);
     pl->title = dup_or_null(m, title);
     pl->opt = dup_or_null(m, opt);
     pl->at.file = file;
     pl->at.line = line;
+    return (long)(m->nplaces - 1);
+}
+
+/* Where a value of the list option at place `idx` was written. */
+static void add_entry(struct ds_srcmap *m, long idx, int file, int line)
+{
+    if (idx < 0 || (size_t)idx >= m->nplaces)
+        return;
+    struct place *pl = &m->places[idx];
+    if (pl->nentries == pl->capentries) {
+        size_t cap = pl->capentries ? pl->capentries * 2 : 8;
+        struct origin *v = realloc(pl->entries, cap * sizeof(*v));
+        if (v == NULL) {
+            oom(m);
+            return;
+        }
+        pl->entries = v;
+        pl->capentries = cap;
+    }
+    pl->entries[pl->nentries].file = file;
+    pl->entries[pl->nentries].line = line;
+    pl->nentries++;
 }
 
 /* FNV-1a over (sec, title, opt), NULL distinct from "". */
@@ -214,6 +256,7 @@ struct token {
     char text[256]; /* value, truncated; enough to name options/titles */
     int line;
     size_t start, end; /* span in the output text */
+    bool open;         /* T_STR: a line or the file ends inside it */
 };
 
 struct lexer {
@@ -268,6 +311,7 @@ static void next(struct lexer *lx, struct token *t)
     t->text[0] = '\0';
     t->line = lx->line;
     t->start = lx->m->len;
+    t->open = false;
     if (lx->p >= lx->end) {
         t->end = t->start;
         return;
@@ -289,6 +333,9 @@ static void next(struct lexer *lx, struct token *t)
                 continue;
             }
             if (*lx->p == '\n') {
+                /* no value holds a line break: the quote was not closed
+                 * (a long value goes on after a backslash at the end) */
+                t->open = true;
                 lx->p++;
                 lx_newline(lx);
                 continue;
@@ -299,12 +346,15 @@ static void next(struct lexer *lx, struct token *t)
         }
         if (lx->p < lx->end)
             out_char(lx->m, *lx->p++);
+        else
+            t->open = true;
         t->type = T_STR;
     } else if (strchr("{}()=,", c) != NULL) {
         t->text[n++] = c;
         out_char(lx->m, *lx->p++);
         t->type = T_PUNCT;
     } else if (c == '+' && lx->p + 1 < lx->end && lx->p[1] == '=') {
+        t->text[n++] = '+';
         t->text[n++] = '=';
         out_char(lx->m, *lx->p++);
         out_char(lx->m, *lx->p++);
@@ -329,14 +379,26 @@ static void next(struct lexer *lx, struct token *t)
 
 /* ---- files and includes ------------------------------------------------ */
 
+/* An option (or untitled section) written in the open section. */
+struct seen_opt {
+    char name[48];
+    long place; /* its place (for the entries of a list), or -1 */
+    struct origin at;
+};
+
 struct frame {
     char sec[256], title[256];
+    struct seen_opt seen[24]; /* more are not checked for repeats */
+    int nseen;
 };
 
 struct walk_state {
+    struct frame root; /* the top level */
     struct frame stack[16];
     int sp;
     int depth;
+    int in_list;     /* depth of { } after "=" */
+    long list_place; /* the place of the list being read, or -1 */
 };
 
 static int read_file(struct ds_srcmap *m, const char *name, int from_file,
@@ -383,13 +445,158 @@ static void move_title(struct ds_srcmap *m, const struct token *title)
     free(raw);
 }
 
+static struct seen_opt *find_seen(struct frame *f, const char *name)
+{
+    for (int i = 0; i < f->nseen; i++)
+        if (strcmp(f->seen[i].name, name) == 0)
+            return &f->seen[i];
+    return NULL;
+}
+
+static void remember(struct frame *f, const char *name, long place, int file,
+                     int line)
+{
+    if (f->nseen == (int)DS_ARRAY_LEN(f->seen) || strlen(name) >= 48)
+        return;
+    struct seen_opt *o = &f->seen[f->nseen++];
+    snprintf(o->name, sizeof(o->name), "%s", name);
+    o->place = place;
+    o->at.file = file;
+    o->at.line = line;
+}
+
+/* "first on line 3" or "first at other.conf:3" */
+static void first_at(const struct ds_srcmap *m, const struct seen_opt *o,
+                     int file, char *buf, size_t size)
+{
+    if (o->at.file == file)
+        snprintf(buf, size, "first on line %d", o->at.line);
+    else
+        snprintf(buf, size, "first at %s:%d", m->files[o->at.file], o->at.line);
+}
+
+/* "section server", "section send_connector \"S\"", "the top level" */
+static void section_name(const struct walk_state *ws, char *buf, size_t size)
+{
+    const struct frame *f = ws->sp > 0 ? &ws->stack[ws->sp - 1] : NULL;
+    if (f == NULL)
+        snprintf(buf, size, "the top level");
+    else if (f->title[0])
+        snprintf(buf, size, "section %s \"%s\"", f->sec, f->title);
+    else
+        snprintf(buf, size, "section %s", f->sec);
+}
+
+/* `name =` or `name +=` (t[0] the operator, t[1] the name): its place, and
+ * an error when an option is set twice in one section. */
+static void assignment(struct lexer *lx, struct walk_state *ws,
+                       struct token *const *t)
+{
+    struct ds_srcmap *m = lx->m;
+    struct frame *top = ws->sp > 0 ? &ws->stack[ws->sp - 1] : &ws->root;
+    const char *name = t[1]->text;
+    struct seen_opt *o = find_seen(top, name);
+    char where[300], sec[600];
+    if (o != NULL && t[0]->text[0] != '+') {
+        first_at(m, o, lx->file, where, sizeof(where));
+        section_name(ws, sec, sizeof(sec));
+        ds_diag_code(m->diag, DS_CODE_DUPLICATE_OPTION, m->files[lx->file],
+                     t[1]->line,
+                     "keep one of them (a list grows with name += { ... })",
+                     "option '%s' is set twice in %s (%s)", name, sec, where);
+        m->failed = true;
+        return;
+    }
+    if (o != NULL) { /* += appends to the values written before */
+        ws->list_place = o->place;
+        return;
+    }
+    long pl = add_place(m, ws->sp > 0 ? top->sec : NULL,
+                        ws->sp > 0 && top->title[0] ? top->title : NULL, name,
+                        lx->file, t[1]->line);
+    remember(top, name, pl, lx->file, t[1]->line);
+    ws->list_place = pl;
+}
+
+/* `name "title" {` or `name {` (t[0] the brace): a new frame. An untitled
+ * section given twice at one level is an error, as an option would be. */
+static void open_section(struct lexer *lx, struct walk_state *ws,
+                         struct token *const *t)
+{
+    struct ds_srcmap *m = lx->m;
+    bool titled = t[2]->type == T_WORD && t[1]->type != T_PUNCT &&
+                  is_titled(m, t[2]->text);
+    const char *name = titled ? t[2]->text : t[1]->text;
+    int line = titled ? t[2]->line : t[1]->line;
+    struct frame *parent = ws->sp > 0 ? &ws->stack[ws->sp - 1] : &ws->root;
+    if (ws->sp == (int)DS_ARRAY_LEN(ws->stack))
+        return;
+    if (!titled && t[1]->type == T_WORD && !is_titled(m, name)) {
+        struct seen_opt *o = find_seen(parent, name);
+        char where[300];
+        if (o != NULL) {
+            first_at(m, o, lx->file, where, sizeof(where));
+            ds_diag_code(m->diag, DS_CODE_DUPLICATE_OPTION, m->files[lx->file],
+                         line, "write its options in one section",
+                         "section %s is given twice (%s)", name, where);
+            m->failed = true;
+            return;
+        }
+        remember(parent, name, -1, lx->file, line);
+    }
+    struct frame *f = &ws->stack[ws->sp++];
+    snprintf(f->sec, sizeof(f->sec), "%s", name);
+    snprintf(f->title, sizeof(f->title), "%s", titled ? t[1]->text : "");
+    f->nseen = 0;
+    add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file, line);
+    if (titled)
+        move_title(m, t[1]);
+}
+
+/* include("file") has just been read (t[0] the parenthesis): replace it by
+ * the file's text. Returns -1 when reading it failed. */
+static int include(struct lexer *lx, struct walk_state *ws,
+                   struct token *const *t)
+{
+    struct ds_srcmap *m = lx->m;
+    m->len = t[3]->start;
+    m->text[m->len] = '\0';
+    int line = m->nlines;
+    while (line > 1 && m->lines[line].line > t[3]->line)
+        line--; /* a string spanning lines cannot hold include */
+    m->nlines = line;
+    out_newline(m, -1, 0);
+    char *path = resolve(m->files[lx->file], t[1]->text);
+    if (path == NULL) {
+        oom(m);
+        return -1;
+    }
+    ws->depth++;
+    int r = read_file(m, path, lx->file, t[3]->line, ws);
+    ws->depth--;
+    free(path);
+    if (r < 0)
+        return -1;
+    out_newline(m, lx->file, lx->line);
+    return 0;
+}
+
+static bool is_value(const struct token *t)
+{
+    return t->type == T_STR || t->type == T_WORD;
+}
+
+static bool punct(const struct token *t, char c)
+{
+    return t->type == T_PUNCT && t->text[0] == c;
+}
+
 static void walk(struct lexer *lx, struct walk_state *ws)
 {
     struct ds_srcmap *m = lx->m;
     /* t[0] the current token, t[1..3] the ones before: pointers, rotated
      * (copying four tokens per token was a tenth of a big load) */
     struct token buf[4], *t[4] = {&buf[0], &buf[1], &buf[2], &buf[3]};
-    int in_list = 0;
     memset(buf, 0, sizeof(buf));
 
     for (;;) {
@@ -399,152 +606,175 @@ static void walk(struct lexer *lx, struct walk_state *ws)
         t[1] = t[0];
         t[0] = oldest;
         next(lx, t[0]);
-        if (t[0]->type == T_EOF || m->failed)
+        if (m->failed)
+            return;
+        /* a list value ends at a comma, a brace, or the end of an
+         * included file */
+        if (ws->in_list == 1 && is_value(t[1]) &&
+            (t[0]->type == T_EOF || punct(t[0], ',') || punct(t[0], '}')))
+            add_entry(m, ws->list_place, lx->file, t[1]->line);
+        if (t[0]->type == T_EOF)
             return;
         const char *tx = t[0]->text;
-        struct frame *top = ws->sp > 0 ? &ws->stack[ws->sp - 1] : NULL;
-
-        if (t[0]->type == T_PUNCT && tx[0] == '{') {
-            if (t[1]->type == T_PUNCT && t[1]->text[0] == '=') {
-                in_list++;
-            } else if (ws->sp < 16) {
-                bool titled = t[2]->type == T_WORD && t[1]->type != T_PUNCT &&
-                              is_titled(m, t[2]->text);
-                struct frame *f = &ws->stack[ws->sp++];
-                snprintf(f->sec, sizeof(f->sec), "%s",
-                         titled ? t[2]->text : t[1]->text);
-                snprintf(f->title, sizeof(f->title), "%s",
-                         titled ? t[1]->text : "");
-                add_place(m, f->sec, titled ? f->title : NULL, NULL, lx->file,
-                          titled ? t[2]->line : t[1]->line);
-                if (titled)
-                    move_title(m, t[1]);
-            }
-        } else if (t[0]->type == T_PUNCT && tx[0] == '}') {
-            if (in_list > 0)
-                in_list--;
+        if (t[0]->type == T_STR && t[0]->open) {
+            ds_diag_code(m->diag, DS_CODE_UNTERMINATED_STRING,
+                         m->files[lx->file], t[0]->line,
+                         "close the quote on this line (a long value goes on "
+                         "after a backslash at the end of the line)",
+                         "the string that starts on this line is not closed");
+            m->failed = true;
+        } else if (punct(t[0], '{')) {
+            if (t[1]->type == T_PUNCT &&
+                (t[1]->text[0] == '=' || t[1]->text[0] == '+'))
+                ws->in_list++;
+            else
+                open_section(lx, ws, t);
+        } else if (punct(t[0], '}')) {
+            if (ws->in_list > 0)
+                ws->in_list--;
             else if (ws->sp > 0)
                 ws->sp--;
         } else if (t[0]->type == T_WORD && strcmp(tx, DS_SRCMAP_TITLE) == 0) {
-            ds_diag_add(m->diag, DS_SEV_ERROR, m->files[lx->file], t[0]->line,
-                        "a section's title is written before its brace: "
-                        "certificate \"name\" { ... }",
-                        "no such option '%s'", tx);
+            ds_diag_code(m->diag, DS_CODE_UNKNOWN_OPTION, m->files[lx->file],
+                         t[0]->line,
+                         "a section's title is written before its brace: "
+                         "certificate \"name\" { ... }",
+                         "no such option '%s'", tx);
             m->failed = true;
-        } else if (t[0]->type == T_PUNCT && tx[0] == '=' &&
-                   t[1]->type == T_WORD && in_list == 0) {
-            add_place(m, top ? top->sec : NULL,
-                      top && top->title[0] ? top->title : NULL, t[1]->text,
-                      lx->file, t[1]->line);
-        } else if (t[0]->type == T_PUNCT && tx[0] == ')' &&
-                   t[1]->type == T_STR && t[2]->type == T_PUNCT &&
-                   t[2]->text[0] == '(' && t[3]->type == T_WORD &&
+        } else if (t[0]->type == T_PUNCT && (tx[0] == '=' || tx[0] == '+') &&
+                   t[1]->type == T_WORD && ws->in_list == 0) {
+            assignment(lx, ws, t);
+        } else if (punct(t[0], ')') && t[1]->type == T_STR &&
+                   punct(t[2], '(') && t[3]->type == T_WORD &&
                    strcmp(t[3]->text, "include") == 0) {
-            /* Replace include("file") by the file's text. */
-            m->len = t[3]->start;
-            m->text[m->len] = '\0';
-            int line = m->nlines;
-            while (line > 1 && m->lines[line].line > t[3]->line)
-                line--; /* a string spanning lines cannot hold include */
-            m->nlines = line;
-            out_newline(m, -1, 0);
-            char *path = resolve(m->files[lx->file], t[1]->text);
-            if (path == NULL) {
-                oom(m);
+            if (include(lx, ws, t) < 0)
                 return;
-            }
-            ws->depth++;
-            int r = read_file(m, path, lx->file, t[3]->line, ws);
-            ws->depth--;
-            free(path);
-            if (r < 0)
-                return;
-            out_newline(m, lx->file, lx->line);
             memset(buf, 0, sizeof(buf));
         }
     }
 }
 
-/* Open an included file, a regular file only: a FIFO or a device
- * (include("/dev/stdin"), include("/dev/zero")) would block or never end,
- * and a reload must not hang the thread that handles signals. Returns NULL
- * with *err = errno, or 0 when the file is not a regular file. (The file
- * named with -c may be anything fopen reads, such as a pipe.) */
-static FILE *open_regular(const char *name, int *err)
+/*
+ * Open a configuration file (the one named with -c or an included one): a
+ * regular file of at most MAX_FILE_SIZE bytes only, checked before a byte
+ * is read. A FIFO or a device (include("/dev/stdin"), -c /dev/zero) would
+ * block or never end, and a reload must not hang the thread that handles
+ * signals. Returns the stream, or NULL with *code and *why set.
+ */
+static FILE *open_config(const char *name, enum ds_code *code, int *err,
+                         char *why, size_t size)
 {
     int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     struct stat st;
+    *code = DS_CODE_CONFIG_UNREADABLE;
     *err = 0;
     if (fd < 0 || fstat(fd, &st) != 0) {
         *err = errno;
+        snprintf(why, size, "%s", strerror(errno));
         if (fd >= 0)
             close(fd);
         return NULL;
     }
-    FILE *fp = S_ISREG(st.st_mode) ? fdopen(fd, "r") : NULL;
+    if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE_SIZE) {
+        *code = S_ISREG(st.st_mode) ? DS_CODE_CONFIG_TOO_LARGE
+                                    : DS_CODE_CONFIG_NOT_REGULAR;
+        snprintf(why, size, "%s",
+                 S_ISDIR(st.st_mode)   ? strerror(EISDIR)
+                 : S_ISREG(st.st_mode) ? "larger than 64 MiB"
+                                       : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    FILE *fp = fdopen(fd, "r");
     if (fp == NULL) {
-        *err = S_ISREG(st.st_mode) ? errno : 0;
+        snprintf(why, size, "%s", strerror(errno));
         close(fd);
     }
     return fp;
+}
+
+/* Read the whole stream; returns the data (NUL-terminated, *len bytes) or
+ * NULL with errno set. */
+static char *slurp(FILE *fp, size_t *len)
+{
+    char *data = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        if (*len + 1 >= cap) {
+            cap = cap ? cap * 2 : 16384;
+            char *d = realloc(data, cap);
+            if (d == NULL) {
+                free(data);
+                errno = ENOMEM;
+                return NULL;
+            }
+            data = d;
+        }
+        size_t r = fread(data + *len, 1, cap - *len - 1, fp);
+        if (r == 0)
+            break;
+        *len += r;
+        if (*len > (size_t)MAX_FILE_SIZE)
+            break; /* it grew while being read: libconfuse gets a part */
+    }
+    if (ferror(fp)) {
+        int e = errno ? errno : EIO;
+        free(data);
+        errno = e;
+        return NULL;
+    }
+    data[*len] = '\0';
+    return data;
 }
 
 static int read_file(struct ds_srcmap *m, const char *name, int from_file,
                      int from_line, struct walk_state *ws)
 {
     const char *from = from_file >= 0 ? m->files[from_file] : NULL;
+    char why[256];
+    enum ds_code code;
+    int err;
     if (ws->depth > MAX_DEPTH) {
-        ds_diag_add(m->diag, DS_SEV_ERROR, from, from_line,
-                    "does a file include itself?",
-                    "include() nested more than %d deep", MAX_DEPTH);
+        ds_diag_code(m->diag, DS_CODE_INCLUDE_DEPTH, from, from_line,
+                     "does a file include itself?",
+                     "include() nested more than %d deep", MAX_DEPTH);
         m->failed = true;
         return -1;
     }
-    int e = 0;
-    FILE *fp = from ? open_regular(name, &e) : fopen(name, "r");
+    FILE *fp = open_config(name, &code, &err, why, sizeof(why));
     if (fp == NULL) {
-        if (!from)
-            e = errno;
-        const char *why = e ? strerror(e) : "not a regular file";
         if (from)
-            ds_diag_add(m->diag, DS_SEV_ERROR, from, from_line,
-                        "include() paths are relative to the including file",
-                        "cannot read included file %s: %s", name, why);
+            ds_diag_code(m->diag, code, from, from_line,
+                         code == DS_CODE_CONFIG_UNREADABLE
+                             ? "include() paths are relative to the "
+                               "including file"
+                             : "include() reads a regular configuration "
+                               "file",
+                         "cannot read included file %s: %s", name, why);
         else
-            ds_diag_add(m->diag, DS_SEV_ERROR, name, 0,
-                        e == ENOENT ? "give the right path with -c FILE"
-                                    : "check the file's permissions",
-                        "cannot read the configuration: %s", why);
+            ds_diag_code(m->diag, code, name, 0,
+                         code != DS_CODE_CONFIG_UNREADABLE
+                             ? "give the configuration file with -c FILE"
+                         : err == ENOENT ? "give the right path with -c FILE"
+                                         : "check the file's permissions",
+                         "cannot read the configuration: %s", why);
         m->failed = true;
         return -1;
     }
-    char *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 16384;
-            char *d = realloc(data, cap);
-            if (d == NULL) {
-                free(data);
-                fclose(fp);
-                oom(m);
-                return -1;
-            }
-            data = d;
-        }
-        size_t r = fread(data + len, 1, cap - len, fp);
-        if (r == 0)
-            break;
-        len += r;
-    }
-    int rerr = ferror(fp) ? errno : 0;
+    size_t len = 0;
+    char *data = slurp(fp, &len);
+    int rerr = data ? 0 : errno;
     fclose(fp);
-    if (rerr) {
-        free(data);
-        ds_diag_add(m->diag, DS_SEV_ERROR, from ? from : name,
-                    from ? from_line : 0, NULL, "cannot read %s: %s", name,
-                    strerror(rerr));
-        m->failed = true;
+    if (data == NULL) {
+        if (rerr == ENOMEM) {
+            oom(m);
+        } else {
+            ds_diag_code(m->diag, DS_CODE_CONFIG_UNREADABLE, from ? from : name,
+                         from ? from_line : 0, NULL, "cannot read %s: %s", name,
+                         strerror(rerr));
+            m->failed = true;
+        }
         return -1;
     }
     char **fv = realloc(m->files, (size_t)(m->nfiles + 1) * sizeof(*fv));
@@ -561,9 +791,9 @@ static int read_file(struct ds_srcmap *m, const char *name, int from_file,
         return -1;
     }
     if (memchr(data, '\0', len) != NULL) {
-        ds_diag_add(m->diag, DS_SEV_ERROR, name, 0,
-                    "is this a configuration file?",
-                    "the file contains NUL bytes");
+        ds_diag_code(m->diag, DS_CODE_CONFIG_BINARY, name, 0,
+                     "is this a configuration file?",
+                     "the file contains NUL bytes");
         free(data);
         m->failed = true;
         return -1;
@@ -589,7 +819,7 @@ struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
 {
     struct ds_srcmap *m = calloc(1, sizeof(*m));
     if (m == NULL) {
-        ds_diag_add(diag, DS_SEV_ERROR, file, 0, NULL, "out of memory");
+        ds_diag_code(diag, DS_CODE_NOMEM, file, 0, NULL, "out of memory");
         return NULL;
     }
     m->titled = titled;
@@ -611,12 +841,12 @@ struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
         int line = 0;
         ds_srcmap_find(m, f->sec, f->title[0] ? f->title : NULL, NULL, &at,
                        &line);
-        ds_diag_add(diag, DS_SEV_ERROR, at, line,
-                    "add the closing brace; check the braces above",
-                    "section %s%s%s%s is not closed before the end of the "
-                    "file",
-                    f->sec, f->title[0] ? " \"" : "", f->title,
-                    f->title[0] ? "\"" : "");
+        ds_diag_code(diag, DS_CODE_UNCLOSED_SECTION, at, line,
+                     "add the closing brace; check the braces above",
+                     "section %s%s%s%s is not closed before the end of the "
+                     "file",
+                     f->sec, f->title[0] ? " \"" : "", f->title,
+                     f->title[0] ? "\"" : "");
         ds_srcmap_free(m);
         return NULL;
     }
@@ -633,11 +863,13 @@ void ds_srcmap_free(struct ds_srcmap *m)
         free(m->places[i].sec);
         free(m->places[i].title);
         free(m->places[i].opt);
+        free(m->places[i].entries);
     }
     free(m->files);
     free(m->places);
     free(m->index);
     free(m->lines);
+    free(m->starts);
     free(m->text);
     free(m);
 }
@@ -679,4 +911,35 @@ bool ds_srcmap_find(const struct ds_srcmap *m, const char *sec,
     *file = m->files[pl->at.file];
     *line = pl->at.line;
     return true;
+}
+
+bool ds_srcmap_find_entry(const struct ds_srcmap *m, const char *sec,
+                          const char *title, const char *opt, size_t i,
+                          size_t n, const char **file, int *line)
+{
+    if (m == NULL || m->index == NULL)
+        return false;
+    size_t k = *index_slot(m, sec, title, opt);
+    if (k == 0)
+        return false;
+    const struct place *pl = &m->places[k - 1];
+    /* only when every value was seen (else the indices would not agree) */
+    if (pl->nentries != n || i >= n)
+        return false;
+    *file = m->files[pl->entries[i].file];
+    *line = pl->entries[i].line;
+    return true;
+}
+
+const char *ds_srcmap_line(const struct ds_srcmap *m, int line, size_t *len)
+{
+    *len = 0;
+    if (m == NULL || m->text == NULL || line < 1 || line > m->nlines)
+        return "";
+    size_t a = m->starts[line];
+    size_t b = line < m->nlines ? m->starts[line + 1] : m->len;
+    if (a > m->len || b > m->len || b < a)
+        return "";
+    *len = b - a;
+    return m->text + a;
 }

@@ -35,8 +35,11 @@ struct ds_srcmap;
 /*
  * Read `file` and the files it includes. `titled` lists the section names
  * that take a title (NULL-terminated; must outlive the map). Returns NULL
- * with an error in diag when a file cannot be read, includes nest more
- * than 10 deep, or the file names DS_SRCMAP_TITLE itself.
+ * with an error in diag when a file is not a regular file, is larger than
+ * 64 MiB or cannot be read, includes nest more than 10 deep, a string is
+ * not closed on its line, an option is set twice in one section (an
+ * untitled section given twice counts as one), or the file names
+ * DS_SRCMAP_TITLE itself.
  */
 struct ds_srcmap *ds_srcmap_build(const char *file, const char *const *titled,
                                   struct ds_diag *diag);
@@ -58,5 +61,18 @@ void ds_srcmap_locate(const struct ds_srcmap *m, int line, const char **file,
 bool ds_srcmap_find(const struct ds_srcmap *m, const char *sec,
                     const char *title, const char *opt, const char **file,
                     int *line);
+
+/*
+ * Where value i of the list option `opt` (as ds_srcmap_find) was written,
+ * when the map saw exactly n values for it (n: what libconfuse holds, so
+ * that the indices agree). Returns false otherwise.
+ */
+bool ds_srcmap_find_entry(const struct ds_srcmap *m, const char *sec,
+                          const char *title, const char *opt, size_t i,
+                          size_t n, const char **file, int *line);
+
+/* The text of line `line` of the flattened text (not terminated: *len
+ * bytes, the newline included). */
+const char *ds_srcmap_line(const struct ds_srcmap *m, int line, size_t *len);
 
 #endif

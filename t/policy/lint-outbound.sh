@@ -1,9 +1,11 @@
 #!/bin/sh
-# lint-outbound.sh - lint for outbound Domain Security: every domain on
+# lint-outbound.sh - outbound Domain Security: every domain on
 # tls_send_domain_secure_list must leave through a domain-secure send
-# connector (by address_spaces: "*", "d", "*.d"); a domain-secure send
-# connector needs a client certificate that carries its name and DNS
-# routing; and the receive list needs a domain-secure receive connector.
+# connector (by address_spaces: "*", "d", "*.d") and a domain-secure send
+# connector routes by DNS (configuration errors: check-config and lint
+# exit 78, lint --json lists them with their codes); a domain-secure send
+# connector needs a client certificate that carries its name (lint); and
+# the receive list needs a domain-secure receive connector (a warning).
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 
@@ -57,7 +59,9 @@ send_connector "Internet" {
 }
 CONF
 dsp -c "$T_DIR/gap.conf" $C
-rc_is 1 "a send-list domain no domain-secure connector covers: exit 1"
+rc_is 78 "a send-list domain no domain-secure connector covers: a configuration error, exit 78"
+jqis "$(f 'fabrikam.com is on tls_send_domain_secure_list') | .[0].code" send-domain-uncovered \
+    "... lint --json gives its code"
 jqis "$(f '.woodgrovebank.com is on tls_send_domain_secure_list') | .[0].severity" error \
     "'.woodgrovebank.com' (names under it) not covered by the exact space: error"
 jqis "$(f 'fabrikam.com is on tls_send_domain_secure_list') | .[0].text" \
@@ -72,6 +76,10 @@ jqis "$(f '.woodgrovebank.com is on') | .[0].hint" \
 jqis "$(f 'fabrikam.com is on') | .[0].line" 6 "... at the list's line"
 jqis "$(f 'woodgrovebank.com is on tls_send') | map(select(.text | startswith(\"woodgrovebank.com\"))) | length" 0 \
     "the exactly covered domain is fine"
+dsp -c "$T_DIR/gap.conf" check-config --json
+rc_is 78 "check-config reports it too: exit 78"
+jqis '[.errors[].code] | unique | join(",")' send-domain-uncovered \
+    "check-config --json: the same code"
 
 # a domain-secure connector whose certificate does not carry its name
 conf "$T_DIR/name.conf" '"woodgrovebank.com"' <<CONF
@@ -106,13 +114,28 @@ dsp -c "$T_DIR/self.conf" $C
 jqis "$(f 'self-signed client certificate') | .[0].severity" warning \
     "self-signed client certificate on a domain-secure connector: warning"
 
-# no client certificate, smart hosts, receive list without a connector
+# no client certificate, receive list without a connector
 conf "$T_DIR/bad.conf" '"woodgrovebank.com"' <<CONF
 send_connector "Internet" {
   address_spaces = { "*" }
   fqdn = "nocert.contoso.com"
   domain_secure_enabled = true
 }
+CONF
+sed -i 's|^transport {|transport {\n  tls_receive_domain_secure_list = { "woodgrovebank.com" }|' "$T_DIR/bad.conf"
+dsp -c "$T_DIR/bad.conf" $C
+rc_is 1 "lint errors (not configuration errors): exit 1"
+jqis "$(f 'send connector Internet has domain security but no client certificate') | .[0].severity" \
+    error "domain-secure send connector without a client certificate: error"
+jqis "$(f 'send connector Internet has domain security but no client certificate') | .[0].code" \
+    domain-secure-no-client-certificate "... its code"
+jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s), but no receive connector has domain_secure_enabled') | .[0].severity" \
+    warning "receive list without a domain-secure receive connector: warning"
+jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s)') | .[0].code" \
+    receive-list-unused "... its code (from the configuration layer)"
+
+# a domain-secure connector through smart hosts: a configuration error
+conf "$T_DIR/relay.conf" '"woodgrovebank.com"' <<CONF
 send_connector "Relay" {
   address_spaces = { "woodgrovebank.com" }
   dns_routing_enabled = false
@@ -121,14 +144,14 @@ send_connector "Relay" {
   domain_secure_enabled = true
 }
 CONF
-sed -i 's|^transport {|transport {\n  tls_receive_domain_secure_list = { "woodgrovebank.com" }|' "$T_DIR/bad.conf"
-dsp -c "$T_DIR/bad.conf" $C
-jqis "$(f 'send connector Internet has domain security but no client certificate') | .[0].severity" \
-    error "domain-secure send connector without a client certificate: error"
-jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].severity" \
+dsp -c "$T_DIR/relay.conf" $C
+rc_is 78 "domain-secure send connector through smart hosts: exit 78"
+jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].severity" \
     error "domain-secure send connector without DNS routing: error"
-jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s), but no receive connector has domain_secure_enabled') | .[0].severity" \
-    warning "receive list without a domain-secure receive connector: warning"
+jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].code" \
+    domain-secure-smart-host "... its code"
+jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].line" 21 \
+    "... at the domain_secure_enabled line"
 jqis "$(f 'is on tls_send_domain_secure_list') | length" 0 \
     "the most specific domain-secure connector covers the domain (even a broken one)"
 

@@ -2,7 +2,9 @@
 # lint.sh - what lint finds besides expiry and tls_certificate_name:
 # domain security that cannot work, connectors without TLS, certificates
 # that carry a connector's name but cannot be used, and load warnings; its
-# exit status and its JSON.
+# exit status and its JSON (each finding with its code). What the
+# configuration layer finds (an unreadable partner_trust_store, a send
+# list no connector carries) makes lint exit 78, as check-config.
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 
@@ -65,12 +67,6 @@ send_connector "Internet" {
   fqdn = "nocert.contoso.com"
   domain_secure_enabled = true
 }
-send_connector "Relay" {
-  dns_routing_enabled = false
-  smart_hosts = { "relay.contoso.com" }
-  fqdn = "mail.contoso.com"
-  domain_secure_enabled = true
-}
 receive_connector "Plain" {
   auth_mechanism = { "none" }
 }
@@ -86,22 +82,27 @@ jqis "$(f 'partner_trust_store is not set') | .[0].severity" error \
     "partner_trust_store unset with domain security: error"
 jqis "$(f 'send connector Internet has domain security but no client certificate') | .[0].severity" \
     error "domain-secure send connector without client certificate: error"
-jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].severity" \
-    error "domain-secure send connector through smart hosts: error"
+jqis "$(f 'partner_trust_store is not set') | .[0].code" partner-cas-unset \
+    "... its code"
 jqis "$(f 'receive connector Plain offers no TLS') | .[0].severity" warning \
     "receive connector without TLS: warning"
+jqis "$(f 'receive connector Plain offers no TLS') | .[0].code" no-tls \
+    "... its code"
 jqis "[.findings[] | select(.event == 12014)] | map(.connector) | join(\",\")" \
     "Partners,Internet" "connectors without certificate: event 12014 each"
 jqis '.findings[0] | keys_unsorted | join(",")' \
-    "severity,event,connector,certificate,file,line,text,hint" \
-    "lint --json: the finding's fields"
-jqis ".errors" 6 "lint --json: errors counted"
+    "severity,event,connector,certificate,file,line,text,hint,code" \
+    "lint --json: the finding's fields (code last)"
+jqis "[.findings[] | select(.event == 12014) | .code] | unique | join(\",\")" \
+    no-certificate "event 12014 is code no-certificate"
+jqis ".errors" 5 "lint --json: errors counted"
 
 sed "s|^transport {|transport {\n  partner_trust_store = \"$T_DIR/none.pem\"|" \
     "$T_DIR/ds.conf" >"$T_DIR/ds2.conf"
 dsp -c "$T_DIR/ds2.conf" --at 2026-06-01 lint
-has "$OUT" "transport.partner_trust_store $T_DIR/none.pem cannot be loaded" \
-    "unreadable partner_trust_store: error"
+rc_is 78 "unreadable partner_trust_store: a configuration error, exit 78"
+has "$ERR" "error: transport: partner_trust_store: $T_DIR/none.pem: cannot read it: No such file or directory [partner-cas-unreadable]" \
+    "... named with the file and the reason"
 
 # lists without connectors, connectors without lists
 conf "$T_DIR/lists.conf" <<CONF
@@ -114,10 +115,10 @@ receive_connector "Inet" {
 }
 CONF
 dsp -c "$T_DIR/lists.conf" --at 2026-06-01 lint
-rc_is 1 "a send-list domain without a domain-secure connector: exit 1"
-has "$OUT" "tls_receive_domain_secure_list lists 1 domain(s), but no receive connector has domain_secure_enabled" \
+rc_is 78 "a send-list domain without a domain-secure connector: a configuration error, exit 78"
+has "$ERR" "tls_receive_domain_secure_list lists 1 domain(s), but no receive connector has domain_secure_enabled" \
     "receive list without a domain-secure connector: warning"
-has "$OUT" "error: woodgrovebank.com is on tls_send_domain_secure_list, but no send connector with domain_secure_enabled covers it: mail to it is not domain-secured" \
+has "$ERR" "error: woodgrovebank.com is on tls_send_domain_secure_list, but no send connector with domain_secure_enabled covers it: mail to it is not domain-secured" \
     "send list without a domain-secure connector: error per domain"
 conf "$T_DIR/nolist.conf" <<CONF
 transport {

@@ -183,9 +183,10 @@ for want in "unix - - n - - smtp" "-o smtp_helo_name=mail.contoso.com" \
     esac
 done
 relay=$(service domsec-partners-relay "$M")
+# the smart host's port is in the next hop (transport): written once
 case $relay in
-*"-o smtp_tcp_port=587"*) _tap 0 "transport domsec-partners-relay: the connector's port" ;;
-*) _tap 1 "transport domsec-partners-relay: the connector's port"; echo "$relay" | _diag ;;
+*smtp_tcp_port*) _tap 1 "transport domsec-partners-relay: no smtp_tcp_port (the port is in the next hop)"; echo "$relay" | _diag ;;
+*) _tap 0 "transport domsec-partners-relay: no smtp_tcp_port (the port is in the next hop)" ;;
 esac
 case $relay in
 *smtp_tls_CAfile*) _tap 1 "no domain security: no smtp_tls_CAfile" ;;
@@ -202,8 +203,8 @@ line "$MC" "tls_server_sni_maps = hash:$OUTDIR/sni" "main.cf: SNI map (mail1.con
 T=$OUTDIR/transport
 line "$T" "woodgrovebank.com domsec-internet:" "transport: a send-list domain to the domain-secure connector"
 line "$T" ".fabrikam.com domsec-internet:" "transport: a send-list subdomain entry to the domain-secure connector, over a more specific plain one"
-line "$T" "fabrikam.com domsec-partners-relay:[relay.contoso.com]" "transport: *.fabrikam.com covers fabrikam.com itself"
-line "$T" "tailspin.example domsec-partners-relay:[relay.contoso.com]" "transport: an address space through a smart host"
+line "$T" "fabrikam.com domsec-partners-relay:[relay.contoso.com]:587" "transport: *.fabrikam.com covers fabrikam.com itself"
+line "$T" "tailspin.example domsec-partners-relay:[relay.contoso.com]:587" "transport: an address space through a smart host, [host]:port"
 TP=$OUTDIR/tls_policy
 line "$TP" "woodgrovebank.com secure match=woodgrovebank.com:.woodgrovebank.com" "tls_policy: secure, the domain or a host under it"
 line "$TP" ".fabrikam.com secure match=nexthop:dot-nexthop" "tls_policy: names under a domain match their own next hop"
@@ -272,25 +273,37 @@ ok "refused: a new DIR is not even created" test ! -e "$T_DIR/new"
 dsp -c "$CONF.stale" --at 2026-06-01 render sendmail
 rc_is 1 "render sendmail refuses too: exit 1"
 
-# an expired certificate (2016 rules) is still used: rendered, with a warning
+# an expired certificate (2016 rules) is still used: on a connector without
+# domain security rendered, with a warning; on a domain-secure connector
+# refused (partners refuse an expired certificate)
 dsp -c "$CONF" --at 2028-06-01 render postfix
-rc_is 0 "an expired certificate (2016 rules): rendered"
+rc_is 1 "an expired certificate on a domain-secure connector: refused"
 has "$ERR" "warning: receive connector Inet: event 12016:" "... with event 12016 as a warning"
+has "$ERR" "error: receive connector Inet has domain security, but its certificate \"contoso-2026\" expired on 2028-01-01T00:00:00Z: partners refuse it [domain-secure-certificate-expired]" \
+    "... and the refusal, with its code"
+sed -e 's/domain_secure_enabled = true/domain_secure_enabled = false/' \
+    -e 's/"woodgrovebank.com", ".fabrikam.com"/"tailspin.example"/' "$CONF" >"$CONF.plain"
+sed -i 's/address_spaces = { "\*.fabrikam.com", "tailspin.example" }/address_spaces = { "*.fabrikam.com" }/' "$CONF.plain"
+sed -i '/^send_connector "Internet"/,/^}/s/domain_secure_enabled = false/domain_secure_enabled = true/' "$CONF.plain"
+sed -i '/^send_connector "Internet"/,/^}/s/address_spaces = { "\*" }/address_spaces = { "*", "tailspin.example" }/' "$CONF.plain"
+dsp -c "$CONF.plain" --at 2028-06-01 render postfix
+has "$ERR" "warning: receive connector Inet: event 12016:" "expired, no domain security on the listener: event 12016 as a warning"
+hasnt "$ERR" "receive connector Inet has domain security" "... and no refusal for it"
 
 # configuration errors: 78
 sed 's|"127.0.0.1:587"|"localhost:587"|' "$CONF" >"$CONF.bind"
 dsp -c "$CONF.bind" --at 2026-06-01 render postfix
 rc_is 78 "a binding that is not ADDRESS:PORT: exit 78"
-has "$ERR" "$CONF.bind:28: error: receive connector Client Submission: binding \"localhost:587\" is not ADDRESS:PORT" \
-    "... at the connector's line"
+has "$ERR" "$CONF.bind:30: error: receive_connector \"Client Submission\": bindings: \"localhost:587\" is not ADDRESS:PORT [invalid-binding]" \
+    "... at the binding's line (found when the configuration is loaded)"
 sed 's|"127.0.0.1:587"|"127.0.0.1:25"|' "$CONF" >"$CONF.dup"
 dsp -c "$CONF.dup" --at 2026-06-01 render postfix
 rc_is 78 "the same address and port twice: exit 78"
-has "$ERR" "binding 127.0.0.1:25 of receive connector Client Submission is already bound" "... says which"
+has "$ERR" "receive_connector \"Client Submission\": bindings: 127.0.0.1:25 is already bound by receive connector \"Inet\" (127.0.0.1:25) [duplicate-binding]" "... says which"
 grep -v partner_trust_store "$CONF" >"$CONF.nopts"
 dsp -c "$CONF.nopts" --at 2026-06-01 render sendmail
 rc_is 78 "domain security without partner_trust_store: exit 78"
-has "$ERR" "receive connector Inet has domain security, but transport.partner_trust_store is not set" \
+has "$ERR" "transport.partner_trust_store is not set, but a receive connector has domain security" \
     "... says why"
 
 # usage errors: 64
@@ -332,7 +345,7 @@ hasnt "$OUTDIR/main.cf" "tls_server_sni_maps" "main.cf no longer names it"
 SM=$T_DIR/sm
 dsp $C render sendmail --output "$SM"
 rc_is 0 "render sendmail --output: exit 0"
-for f in domsec.mc access; do
+for f in domsec.mc access mailertable; do
     has "$OUT" "created   $SM/$f" "summary: $f created"
     golden "$SM" "$f" render-sendmail
 done
@@ -349,7 +362,11 @@ has "$MCF" "define(\`confCLIENT_CERT', \`$P/mail.pem')dnl" "domsec.mc: the domai
 has "$MCF" "define(\`confCACERT', \`$T_DIR/partners.pem')dnl" "domsec.mc: the partner CAs"
 has "$MCF" "{verify}, {cn_subject}, {cn_issuer}''" "domsec.mc: the macros the milter needs at MAIL"
 line "$SM/access" "TLS_Rcpt:woodgrovebank.com VERIFY+CN" "access: TLS_Rcpt VERIFY+CN for a send-list domain"
-line "$SM/access" "TLS_Rcpt:fabrikam.com VERIFY+CN" "access: a subdomain entry"
+line "$SM/access" "TLS_Rcpt:.fabrikam.com VERIFY+CN" "access: a subdomain-only entry keeps its dot ..."
+has "$MCF" "FEATURE(\`lookupdotdomain')dnl" "... and FEATURE(lookupdotdomain) makes Sendmail read it so"
+line "$SM/mailertable" "tailspin.example domsec587:[relay.contoso.com]" "mailertable: an address space through a smart host, on its port"
+line "$SM/mailertable" "fabrikam.com domsec587:[relay.contoso.com]" "mailertable: *.fabrikam.com covers fabrikam.com (.fabrikam.com goes by MX, as the default)"
+has "$MCF" "A=TCP \$h 587" "domsec.mc: the esmtp mailer on port 587"
 
 # ---- Postfix accepts the fragments ------------------------------------------------------
 if [ "$(id -u)" -eq 0 ] && command -v postfix >/dev/null 2>&1 &&
