@@ -615,6 +615,19 @@ static int start_up(const struct options *o, struct ds_config **cfg,
     return rc;
 }
 
+/* -c FILE made absolute (from the working directory, nothing resolved):
+ * the milter daemonises into / and reloads the file by this name. */
+static char *config_path; /* kept for the life of the process */
+
+/* Returns a malloc'ed string, or NULL when out of memory. */
+static char *absolute(const char *path)
+{
+    char cwd[4096], *r = NULL;
+    if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+        return strdup(path);
+    return asprintf(&r, "%s/%s", cwd, path) < 0 ? NULL : r;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {.config = DS_DEFAULT_CONFIG};
@@ -622,7 +635,10 @@ int main(int argc, char **argv)
     while ((ch = getopt(argc, argv, "c:fns:P:Vh")) != -1) {
         switch (ch) {
         case 'c':
-            o.config = optarg;
+            free(config_path);
+            if ((config_path = absolute(optarg)) == NULL)
+                return EX_OSERR;
+            o.config = config_path;
             break;
         case 'f':
             o.foreground = true;

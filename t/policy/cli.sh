@@ -74,11 +74,14 @@ dsp -c "$T_DIR/none.conf" check-config
 rc_is 78 "missing configuration: exit 78"
 has "$ERR" "$T_DIR/none.conf: error: cannot read the configuration" \
     "missing configuration: the message names the file"
-if [ ! -e /etc/domsec/domsec.conf ]; then
+# (the default is configure's SYSCONFDIR/domsec/domsec.conf: config-path.sh)
+default=$("$DSP" --help | sed -n 's/.*configuration (default \(.*\))$/\1/p')
+if [ ! -e "$default" ]; then
     dsp check-config
-    has "$ERR" "/etc/domsec/domsec.conf" "without -c: /etc/domsec/domsec.conf"
+    has "$ERR" "$default: error: cannot read the configuration" \
+        "without -c: the default path from --help ($default)"
 else
-    _tap 0 "without -c: /etc/domsec/domsec.conf # SKIP it exists here"
+    _tap 0 "without -c: $default # SKIP it exists here"
 fi
 printf 'server {\n  fqdn = "a.example"\n  bogus = 1\n}\n' >"$T_DIR/bad.conf"
 dsp -c "$T_DIR/bad.conf" select
