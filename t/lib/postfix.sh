@@ -23,6 +23,11 @@
 #                                    render postfix --output RENDER_DIR`
 #   pf_init_rendered DIR NAME DOMAINS RENDER_DIR
 #                                    both
+#   pf_check_clean DIR RENDER_DIR    a fresh base in DIR with the rendered
+#                                    maps built and main.cf/master.cf lines
+#                                    appended; prints what `postfix check`
+#                                    and `postconf -n -M -P` say (nothing
+#                                    when clean); non-zero when check fails
 #   pf_glue_nexthop RENDER_DIR DOMAIN NEXTHOP
 #                                    loopback glue: route DOMAIN to NEXTHOP
 #                                    ("[127.0.0.1]:PORT") through the
@@ -165,6 +170,22 @@ pf_add_rendered() { # DIR RENDER_DIR
 
 pf_init_rendered() { # DIR NAME DOMAINS RENDER_DIR
     pf_base "$1" "$2" "$3" && pf_add_rendered "$1" "$4"
+}
+
+pf_check_clean() { # DIR RENDER_DIR
+    local dir=$1 r=$2 m
+    rm -rf "$dir"
+    pf_base "$dir" check "check.test" || return 1
+    for m in transport tls_policy; do
+        [ ! -f "$r/$m" ] || postmap -c "$dir/etc" "hash:$r/$m" || return 1
+    done
+    [ ! -f "$r/sni" ] || postmap -F -c "$dir/etc" "hash:$r/sni" || return 1
+    cat "$r/main.cf" >>"$dir/etc/main.cf"
+    cat "$r/master.cf" >>"$dir/etc/master.cf"
+    postfix -c "$dir/etc" check 2>&1 || return 1
+    postconf -c "$dir/etc" -n 2>&1 >/dev/null
+    postconf -c "$dir/etc" -M 2>&1 >/dev/null
+    postconf -c "$dir/etc" -P 2>&1 >/dev/null
 }
 
 pf_glue_nexthop() { # RENDER_DIR DOMAIN NEXTHOP

@@ -4,7 +4,8 @@
 # stable), the lines that carry the policy one by one, atomic writes that
 # leave unchanged files alone, --postmap, refusals that write nothing
 # (event 12014), configuration and usage errors, and that Postfix accepts
-# a main.cf/master.cf assembled from the fragments.
+# a main.cf/master.cf assembled from the fragments of every configuration
+# rendered here (postfix check and postconf, not a warning).
 # DS_REGEN=1 rewrites the golden files from this run (review the diff).
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
@@ -382,6 +383,20 @@ if [ "$(id -u)" -eq 0 ] && command -v postfix >/dev/null 2>&1 &&
         "127.0.0.1:25/inet/smtpd_tls_ask_ccert = yes" "postconf -P reads the listener's -o settings"
     is "$(postconf -c "$T_DIR/pf/etc" -P 'domsec-internet/unix/smtp_helo_name')" \
         "domsec-internet/unix/smtp_helo_name = mail.contoso.com" "postconf -P reads the transport's settings"
+    # every configuration this test renders for Postfix, loaded by Postfix
+    i=0
+    for c in "$CONF" "$CONF.2" "$CONF.nosni" "$CONF.plain" \
+        "inet:8895@127.0.0.1" "inet:8895" "inet6:8895@::1" "local:/run/m.sock"; do
+        i=$((i + 1))
+        case $c in
+        /*) f=$c ;;
+        *) f=$CONF.s$i && sed "s|unix:/run/domsec/milter.sock|$c|" "$CONF" >"$f" ;;
+        esac
+        dsp -c "$f" --at 2026-06-01 render postfix --output "$T_DIR/r$i"
+        pf_check_clean "$T_DIR/pfc" "$T_DIR/r$i" >"$T_DIR/clean.out" 2>&1
+        is "$RC:$?:$(cat "$T_DIR/clean.out")" "0:0:" \
+            "Postfix loads the rendered $(basename "$f") (socket $c): postfix check and postconf clean"
+    done
 else
     _tap 0 "# SKIP postfix check: needs root and Postfix"
 fi
