@@ -478,6 +478,166 @@ static void test_titles(void)
                  "hint lists the options, not the hidden one");
 }
 
+/* The first item with this code, or NULL. */
+static const struct ds_diag_item *with_code(const struct ds_diag *d,
+                                            enum ds_code code)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].code == code)
+            return &d->v[i];
+    return NULL;
+}
+
+/* Load text; the first item with `code` at `line`, and a failed load. */
+static void expect_code(const char *text, enum ds_code code, int line,
+                        const char *what)
+{
+    struct ds_diag d;
+    struct ds_config *c = load(text, &d);
+    const struct ds_diag_item *it = with_code(&d, code);
+    if (!ok(c == NULL && it && it->line == line, "%s: %s at line %d", what,
+            ds_code_name(code), line))
+        ds_diag_print(&d, stdout);
+    ds_config_free(c);
+    ds_diag_free(&d);
+}
+
+/* What the reader checks before and while it reads: the kind of file,
+ * strings left open, options set twice, the line of every list value. */
+static void test_reader(void)
+{
+    struct ds_diag d;
+    struct ds_config *c;
+
+    mkfifo(path_of("fifo.conf"), 0644);
+    memset(&d, 0, sizeof(d));
+    c = ds_config_load(path_of("fifo.conf"), &d);
+    ok(c == NULL && d.n == 1 && d.v[0].code == DS_CODE_CONFIG_NOT_REGULAR,
+       "a FIFO given as the file: refused before reading, without blocking");
+    ds_diag_free(&d);
+
+    expect_code("server {\n  fqdn = \"a.example\"\n  hostname = \"mail\n"
+                "  physical_fqdn = \"b.example\"\n}\n",
+                DS_CODE_UNTERMINATED_STRING, 3, "a string left open on line 3");
+    expect_code("server {\n  fqdn = \"a.example\n}\n",
+                DS_CODE_UNTERMINATED_STRING, 2, "... or at the end");
+    expect_code("server {\n  fqdn = \"a.example\"\n  hostname = \"a\"\n"
+                "  fqdn = \"b.example\"\n}\n",
+                DS_CODE_DUPLICATE_OPTION, 4, "an option set twice");
+    expect_code(
+        "milter { mode = \"monitor\" }\nmilter { action = \"reject\" }\n",
+        DS_CODE_DUPLICATE_OPTION, 2, "an untitled section given twice");
+    expect_code("send_connector \"S\" {\n  address_spaces = { \"*\" }\n"
+                "  port = 587;\n}\n",
+                DS_CODE_WRONG_TYPE, 3, "port = 587;");
+
+    c = load(
+        "transport {\n  tls_receive_domain_secure_list = { \"a.example\" }\n"
+        "  tls_receive_domain_secure_list += { \"b.example\",\n"
+        "    \"c.example\" }\n}\n"
+        "receive_connector \"Inet\" { domain_secure_enabled = true }\n",
+        &d);
+    ok(c != NULL && c->receive_names.n == 3, "+= appends to a list");
+    if (c && c->receive_names.n == 3)
+        ok(c->receive_where[0].line == 2 && c->receive_where[1].line == 3 &&
+               c->receive_where[2].line == 4,
+           "every value of the list, also appended ones, at its own line");
+    ds_config_free(c);
+    ds_diag_free(&d);
+
+    mkdir(path_of("lists"), 0755);
+    write_file("lists/long.conf", "tls_receive_domain_secure_list = {\n"
+                                  "  \"a.example\",\n"
+                                  "  \"bad_name.example\" }\n");
+    c = load("transport {\n  include(\"lists/long.conf\")\n}\n", &d);
+    const struct ds_diag_item *it = with_code(&d, DS_CODE_INVALID_DOMAIN);
+    ok(c == NULL && it && it->line == 3 && it->file &&
+           strcmp(it->file, path_of("lists/long.conf")) == 0,
+       "a bad value in an included list: that file, its line");
+    ds_config_free(c);
+    ds_diag_free(&d);
+}
+
+/* Connectors: names without case, bindings and smart hosts parsed. */
+static void test_connectors(void)
+{
+    struct ds_diag d;
+    struct ds_config *c;
+    expect_code("receive_connector \"Default Frontend\" { }\n"
+                "receive_connector \"default frontend\" {\n"
+                "  daemon_name = \"x\"\n}\n",
+                DS_CODE_DUPLICATE_NAME, 2,
+                "connector names that differ only in case");
+    c = load("receive_connector \"Default Frontend\" {\n"
+             "  bindings = { \"0.0.0.0:25\", \"[::1]:587\" }\n}\n"
+             "milter { default_connector = \"DEFAULT FRONTEND\" }\n",
+             &d);
+    if (!ok(c != NULL, "default_connector names a connector without case"))
+        ds_diag_print(&d, stdout);
+    if (c) {
+        ok(ds_config_recv_by_name(c, "default frontend") == &c->recv[0],
+           "connectors are found by name without case");
+        ok(c->recv[0].nbinds == 2 && c->recv[0].binds[1].v6 &&
+               c->recv[0].binds[1].port == 587 &&
+               c->recv[0].binds[1].where.line == 2,
+           "bindings parsed, each with its line");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+    expect_code(
+        "receive_connector \"A\" {\n  bindings = { \"0.0.0.0:25\" }\n}\n"
+        "receive_connector \"B\" {\n  bindings = {\n"
+        "    \"127.0.0.1:25\" }\n}\n",
+        DS_CODE_DUPLICATE_BINDING, 6,
+        "an address under a wildcard on the same port");
+    expect_code("receive_connector \"A\" {\n  bindings = {\n"
+                "    \"127.0.0.1:25\",\n    \"not-an-address\" }\n}\n",
+                DS_CODE_INVALID_BINDING, 4, "a binding that is not one");
+
+    c = load("send_connector \"Relay\" {\n  address_spaces = { \"*\" }\n"
+             "  dns_routing_enabled = false\n"
+             "  smart_hosts = { \"[192.0.2.25]:2525\", \"relay.example\" }\n"
+             "  port = 587\n}\n",
+             &d);
+    ok(c == NULL && with_code(&d, DS_CODE_SMART_HOST_PORT) &&
+           with_code(&d, DS_CODE_SMART_HOST_PORT)->line == 4,
+       "a smart host's port that differs from the connector's: error");
+    ds_config_free(c);
+    ds_diag_free(&d);
+    c = load(
+        "send_connector \"Relay\" {\n  address_spaces = { \"*\" }\n"
+        "  dns_routing_enabled = false\n"
+        "  smart_hosts = { \"[192.0.2.25]:2525\", \"relay.example\" }\n}\n",
+        &d);
+    if (!ok(c != NULL && c->send[0].nhosts == 2, "smart hosts parsed"))
+        ds_diag_print(&d, stdout);
+    if (c && c->send[0].nhosts == 2) {
+        ok(c->send[0].hosts[0].port == 2525 && c->send[0].hosts[0].own_port,
+           "a host's own port");
+        ok(c->send[0].hosts[1].port == 25 && !c->send[0].hosts[1].own_port &&
+               !c->send[0].port_set,
+           "the connector's port (25, not written) for the others");
+    }
+    ds_config_free(c);
+    ds_diag_free(&d);
+    expect_code("send_connector \"Relay\" {\n  address_spaces = { \"*\" }\n"
+                "  dns_routing_enabled = false\n"
+                "  smart_hosts = { \"relay.example\",\n"
+                "                  \"[[192.0.2.25]:2525]\" }\n}\n",
+                DS_CODE_INVALID_SMART_HOST, 5, "a smart host in no form");
+    expect_code(
+        "transport {\n  tls_send_domain_secure_list = { \"a.example\" }\n}\n"
+        "send_connector \"Relay\" {\n  address_spaces = { \"*\" }\n"
+        "  domain_secure_enabled = true\n"
+        "  dns_routing_enabled = false\n"
+        "  smart_hosts = { \"relay.example\" }\n}\n",
+        DS_CODE_SECURE_SMART_HOST, 6, "domain security through smart hosts");
+    expect_code("transport {\n  tls_send_domain_secure_list = {\n"
+                "    \"a.example\" }\n}\n",
+                DS_CODE_SEND_UNCOVERED, 3,
+                "a send-list domain no domain-secure connector covers");
+}
+
 int main(void)
 {
     if (mkdtemp(dir) == NULL) {
@@ -492,6 +652,8 @@ int main(void)
     test_include();
     test_paths();
     test_titles();
+    test_reader();
+    test_connectors();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
