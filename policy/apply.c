@@ -576,11 +576,8 @@ do_render(struct run *R, const struct ds_certstore *store, long long at)
     /* problems the store met on first use, then render's own */
     const struct ds_diag *d[2] = {ds_certstore_diag(store), &R->r.diag};
     for (size_t k = 0; k < 2; k++)
-        for (size_t i = 0; i < d[k]->n; i++) {
-            const struct ds_diag_item *it = &d[k]->v[i];
-            ds_diag_add(R->diag, it->sev, it->file, it->line, it->hint, "%s",
-                        it->text);
-        }
+        for (size_t i = 0; i < d[k]->n; i++)
+            ds_diag_copy(R->diag, &d[k]->v[i]); /* with its code */
     if (d[0]->nerrors)
         st = DS_RENDER_CONFIG;
     if (st != DS_RENDER_OK) {

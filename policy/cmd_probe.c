@@ -212,8 +212,7 @@ static int resolve(const struct ds_send_connector *s, struct ds_probe_run *r)
         return ds_probe_resolve_mx(r->domain, s->port, &opt.ns, t, &r->hops);
     }
     r->routing = "smart-hosts";
-    return ds_probe_resolve_hosts(&s->smart_hosts, s->port, &opt.ns, t,
-                                  &r->hops);
+    return ds_probe_resolve_hosts(s->hosts, s->nhosts, &opt.ns, t, &r->hops);
 }
 
 static void warn(struct ds_probe_run *r, enum ds_probe_warning w,

@@ -888,14 +888,6 @@ static void load_send(struct loader *L, cfg_t *sec, struct ds_send_connector *s)
         FIND(L, DS_CODE_NO_ROUTE, "send_connector", t, "dns_routing_enabled",
              "list smart_hosts, or set dns_routing_enabled = true",
              "neither DNS routing nor smart hosts: mail has nowhere to go");
-    if (s->domain_secure && !s->dns_routing)
-        FIND(L, DS_CODE_SECURE_SMART_HOST, "send_connector", t,
-             "domain_secure_enabled",
-             "set dns_routing_enabled = true and remove smart_hosts, or use "
-             "another connector for partners",
-             "domain security, but mail goes through smart hosts: "
-             "domain-secured mail must go straight to the partner (DNS "
-             "routing)");
 }
 
 static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)

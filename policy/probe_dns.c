@@ -245,7 +245,7 @@ int ds_probe_resolve_mx(const char *domain, int port,
     return rc;
 }
 
-int ds_probe_resolve_hosts(const struct ds_strlist *hosts, int port,
+int ds_probe_resolve_hosts(const struct ds_smarthost *hosts, size_t n,
                            const struct ds_probe_ns *ns,
                            const struct ds_probe_timeouts *t,
                            struct ds_probe_hops *h)
@@ -258,9 +258,12 @@ int ds_probe_resolve_hosts(const struct ds_strlist *hosts, int port,
         return 0;
     }
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < hosts->n; i++)
-        if (ds_strvec_addf(&h->notes, "smart host %s", hosts->v[i]) < 0 ||
-            host_addresses(&st, hosts->v[i], -1, port, h) < 0)
+    char hop[DS_DOMAIN_MAX + 32];
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (ds_strvec_addf(&h->notes, "smart host %s",
+                           ds_smarthost_nexthop(&hosts[i], hop, sizeof(hop))) <
+                0 ||
+            host_addresses(&st, hosts[i].host, -1, hosts[i].port, h) < 0)
             rc = -1;
     if (rc == 0 && h->n == 0)
         snprintf(h->error, sizeof(h->error),

@@ -466,7 +466,9 @@ static void secure_line(struct ds_buf *b, const char *key, const char *d)
 
 /* The match= names of a smart-host connector's "[host] secure" entries:
  * every domain on the send list routed to it (empty when none is, or
- * when it routes by DNS). */
+ * when it routes by DNS). Render writes none: a domain-secure connector
+ * through smart hosts is a lint error it refuses (domain-secured mail goes
+ * straight to the partner); probe can still test such a route. */
 static void smart_host_match(const struct ds_config *cfg,
                              const struct ds_send_connector *s,
                              struct ds_buf *match)

@@ -1,10 +1,10 @@
 #!/bin/sh
 # lint-outbound.sh - outbound Domain Security: every domain on
 # tls_send_domain_secure_list must leave through a domain-secure send
-# connector (by address_spaces: "*", "d", "*.d") and a domain-secure send
-# connector routes by DNS (configuration errors: check-config and lint
-# exit 78, lint --json lists them with their codes); a domain-secure send
-# connector needs a client certificate that carries its name (lint); and
+# connector (by address_spaces: "*", "d", "*.d": a configuration error,
+# check-config and lint exit 78, lint --json lists it with its code); a
+# domain-secure send connector routes by DNS and needs a client
+# certificate that carries its name (lint errors, render refuses); and
 # the receive list needs a domain-secure receive connector (a warning).
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
@@ -134,7 +134,8 @@ jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s), but no receive conn
 jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s)') | .[0].code" \
     receive-list-unused "... its code (from the configuration layer)"
 
-# a domain-secure connector through smart hosts: a configuration error
+# a domain-secure connector through smart hosts: Exchange refuses it (the
+# mail must go straight to the partner); lint errors, render refuses
 conf "$T_DIR/relay.conf" '"woodgrovebank.com"' <<CONF
 send_connector "Relay" {
   address_spaces = { "woodgrovebank.com" }
@@ -145,14 +146,18 @@ send_connector "Relay" {
 }
 CONF
 dsp -c "$T_DIR/relay.conf" $C
-rc_is 78 "domain-secure send connector through smart hosts: exit 78"
-jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].severity" \
+rc_is 1 "domain-secure send connector through smart hosts: lint exits 1"
+jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].severity" \
     error "domain-secure send connector without DNS routing: error"
-jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].code" \
+jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].code" \
     domain-secure-smart-host "... its code"
-jqis "$(f 'domain security, but mail goes through smart hosts') | .[0].line" 21 \
-    "... at the domain_secure_enabled line"
+jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].line" 16 \
+    "... at the connector's line"
 jqis "$(f 'is on tls_send_domain_secure_list') | length" 0 \
     "the most specific domain-secure connector covers the domain (even a broken one)"
+dsp -c "$T_DIR/relay.conf" --at 2026-06-01 render postfix --output "$T_DIR/never"
+rc_is 78 "... render refuses it (exit 78)"
+has "$ERR" "[domain-secure-smart-host]" "... with the same code"
+ok "... and writes nothing" test ! -e "$T_DIR/never"
 
 done_testing

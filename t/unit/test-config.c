@@ -625,13 +625,6 @@ static void test_connectors(void)
                 "  smart_hosts = { \"relay.example\",\n"
                 "                  \"[[192.0.2.25]:2525]\" }\n}\n",
                 DS_CODE_INVALID_SMART_HOST, 5, "a smart host in no form");
-    expect_code(
-        "transport {\n  tls_send_domain_secure_list = { \"a.example\" }\n}\n"
-        "send_connector \"Relay\" {\n  address_spaces = { \"*\" }\n"
-        "  domain_secure_enabled = true\n"
-        "  dns_routing_enabled = false\n"
-        "  smart_hosts = { \"relay.example\" }\n}\n",
-        DS_CODE_SECURE_SMART_HOST, 6, "domain security through smart hosts");
     expect_code("transport {\n  tls_send_domain_secure_list = {\n"
                 "    \"a.example\" }\n}\n",
                 DS_CODE_SEND_UNCOVERED, 3,
