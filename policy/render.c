@@ -509,9 +509,10 @@ const char *ds_render_chain_files(const struct ds_cert *c, const char *sep,
     return buf;
 }
 
-/* The kinds of PEM objects in a file, in order ('K' a private key, 'C' a
- * certificate, '?' anything else), appended to seq. Only the BEGIN lines
- * are looked at: nothing is decoded. Returns -1 when it cannot be read. */
+/* The keys ('K') and certificates ('C') of a PEM file, in order, appended
+ * to seq; other objects (EC PARAMETERS before an EC key) Postfix skips,
+ * and so does this. Only the BEGIN lines are looked at: nothing is
+ * decoded. Returns -1 when the file cannot be read. */
 static int pem_kinds(const char *path, char *seq, size_t size, size_t *n)
 {
     char line[256];
@@ -522,13 +523,12 @@ static int pem_kinds(const char *path, char *seq, size_t size, size_t *n)
         if (strncmp(line, "-----BEGIN ", 11) != 0 || *n + 1 >= size)
             continue;
         const char *what = line + 11;
-        seq[(*n)++] =
-            strstr(what, "PRIVATE KEY-----") ? 'K'
-            : strncmp(what, "CERTIFICATE-----", 16) == 0 ||
-                    strncmp(what, "TRUSTED CERTIFICATE-----", 24) == 0 ||
-                    strncmp(what, "X509 CERTIFICATE-----", 21) == 0
-                ? 'C'
-                : '?';
+        if (strstr(what, "PRIVATE KEY-----"))
+            seq[(*n)++] = 'K';
+        else if (strncmp(what, "CERTIFICATE-----", 16) == 0 ||
+                 strncmp(what, "TRUSTED CERTIFICATE-----", 24) == 0 ||
+                 strncmp(what, "X509 CERTIFICATE-----", 21) == 0)
+            seq[(*n)++] = 'C';
     }
     seq[*n] = '\0';
     fclose(fp);

@@ -464,6 +464,24 @@ accepted() {
         "$1: postfix check and postconf read it, not a warning"
 }
 accepted "every smart-host form" "$T_DIR/forms"
+
+# an EC key from `openssl ecparam -genkey` (EC PARAMETERS before the key),
+# key and certificate in one file: Postfix skips the parameters
+openssl ecparam -name prime256v1 -genkey -out "$T_DIR/ecp.key" 2>/dev/null &&
+    openssl req -new -x509 -key "$T_DIR/ecp.key" -subj /CN=mail.contoso.com \
+        -days 400 -out "$T_DIR/ecp.crt" 2>/dev/null
+cat "$T_DIR/ecp.key" "$T_DIR/ecp.crt" >"$T_DIR/ecp.pem"
+chmod 600 "$T_DIR/ecp.pem"
+conf "$T_DIR/ecp.conf" <<CONF
+$(cert_section ecp "$T_DIR/ecp.pem" "$T_DIR/ecp.pem")
+receive_connector "Inet" {
+  fqdn = "mail.contoso.com"
+  bindings = { "127.0.0.1:2525" }
+}
+CONF
+dsp -c "$T_DIR/ecp.conf" render postfix --output "$T_DIR/ecp"
+rc_is 0 "EC PARAMETERS, key, certificate in one file: rendered"
+accepted "EC PARAMETERS, key, certificate in one file" "$T_DIR/ecp"
 is "$(postmap -c "$T_DIR/pf-forms/etc" -q d.example "hash:$T_DIR/forms/transport")" \
     "domsec-ipv6:[ipv6:2001:db8::1]:25,[ipv6:2001:db8::2]:2527" "postmap -q reads the IPv6 next hop list"
 
