@@ -127,6 +127,10 @@ struct loader {
     struct ds_diag *diag;
     struct ds_srcmap *map;
     const char *file;
+    /* the arena copies of the map's file names (a few files, many
+     * places: a list of 10^6 values must not copy its name 10^6 times) */
+    const char *names[16], *copies[16];
+    int nnames;
 };
 
 /* libconfuse's error callback has no user pointer; loads are serialised
@@ -276,6 +280,20 @@ static void cb_error(cfg_t *cfg, const char *fmt, va_list ap)
                      msg);
 }
 
+/* The configuration's copy of a file name of the map (which is freed). */
+static const char *file_copy(struct loader *L, const char *file)
+{
+    for (int i = 0; i < L->nnames; i++)
+        if (L->names[i] == file)
+            return L->copies[i];
+    const char *c = ds_arena_strdup(&L->cfg->arena, file);
+    if (c != NULL && L->nnames < (int)DS_ARRAY_LEN(L->names)) {
+        L->names[L->nnames] = file;
+        L->copies[L->nnames++] = c;
+    }
+    return c;
+}
+
 /* Locate option `opt` of section `sec`; falls back to the section, then to
  * the main file without a line. */
 static struct ds_where where_of(struct loader *L, const char *sec,
@@ -286,7 +304,7 @@ static struct ds_where where_of(struct loader *L, const char *sec,
     int line;
     if ((opt && ds_srcmap_find(L->map, sec, title, opt, &file, &line)) ||
         ds_srcmap_find(L->map, sec, title, NULL, &file, &line)) {
-        w.file = ds_arena_strdup(&L->cfg->arena, file);
+        w.file = file_copy(L, file);
         w.line = line;
     }
     if (w.file == NULL)
@@ -303,7 +321,7 @@ static struct ds_where where_entry(struct loader *L, const char *sec,
     const char *file;
     int line;
     if (ds_srcmap_find_entry(L->map, sec, title, opt, i, n, &file, &line)) {
-        struct ds_where w = {ds_arena_strdup(&L->cfg->arena, file), line};
+        struct ds_where w = {file_copy(L, file), line};
         if (w.file == NULL)
             w.file = L->file;
         return w;
@@ -623,7 +641,8 @@ static void load_server(struct loader *L, cfg_t *sec)
 }
 
 /* Load one secure-domain list into a set (value: NULL for now), with the
- * line of each name. */
+ * line of each name when `where` is not NULL (the receive list can hold a
+ * million names and needs no line after loading). */
 static void load_list(struct loader *L, cfg_t *sec, const char *opt,
                       struct ds_domainset *set, struct ds_strlist *names,
                       struct ds_where **where)
@@ -634,8 +653,9 @@ static void load_list(struct loader *L, cfg_t *sec, const char *opt,
         return;
     }
     names->v = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(char *));
-    *where = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(**where));
-    if (names->v == NULL || *where == NULL)
+    if (where)
+        *where = ds_arena_calloc(&L->cfg->arena, n ? n : 1, sizeof(**where));
+    if (names->v == NULL || (where && *where == NULL))
         return;
     for (unsigned i = 0; i < n; i++) {
         const char *v = cfg_getnstr(sec, opt, i);
@@ -649,7 +669,9 @@ static void load_list(struct loader *L, cfg_t *sec, const char *opt,
             return;
         }
         if (r > 0) {
-            (*where)[names->n] = where_entry(L, "transport", NULL, opt, i, n);
+            if (where)
+                (*where)[names->n] =
+                    where_entry(L, "transport", NULL, opt, i, n);
             names->v[names->n++] = d;
         }
     }
@@ -659,7 +681,7 @@ static void load_transport(struct loader *L, cfg_t *sec)
 {
     struct ds_config *c = L->cfg;
     load_list(L, sec, "tls_receive_domain_secure_list", &c->receive_list,
-              &c->receive_names, &c->receive_where);
+              &c->receive_names, NULL);
     load_list(L, sec, "tls_send_domain_secure_list", &c->send_list,
               &c->send_names, &c->send_where);
     c->where_receive_list =

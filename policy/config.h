@@ -160,8 +160,8 @@ struct ds_config {
     struct ds_domainset receive_list; /* value: struct ds_partner * or NULL */
     struct ds_domainset send_list;
     struct ds_strlist receive_names, send_names; /* the lists, in file order */
-    struct ds_where *receive_where, *send_where; /* each name's line */
-    const char *partner_trust_store;             /* NULL when unset */
+    struct ds_where *send_where;     /* each name of send_names: its line */
+    const char *partner_trust_store; /* NULL when unset */
     struct ds_where where_receive_list, where_send_list;
     struct ds_where where_partner_trust_store;
 

@@ -531,16 +531,16 @@ static void test_reader(void)
                 "  port = 587;\n}\n",
                 DS_CODE_WRONG_TYPE, 3, "port = 587;");
 
-    c = load(
-        "transport {\n  tls_receive_domain_secure_list = { \"a.example\" }\n"
-        "  tls_receive_domain_secure_list += { \"b.example\",\n"
-        "    \"c.example\" }\n}\n"
-        "receive_connector \"Inet\" { domain_secure_enabled = true }\n",
-        &d);
-    ok(c != NULL && c->receive_names.n == 3, "+= appends to a list");
-    if (c && c->receive_names.n == 3)
-        ok(c->receive_where[0].line == 2 && c->receive_where[1].line == 3 &&
-               c->receive_where[2].line == 4,
+    c = load("transport {\n  tls_send_domain_secure_list = { \"a.example\" }\n"
+             "  tls_send_domain_secure_list += { \"b.example\",\n"
+             "    \"c.example\" }\n}\n"
+             "send_connector \"Out\" {\n  address_spaces = { \"*\" }\n"
+             "  domain_secure_enabled = true\n}\n",
+             &d);
+    ok(c != NULL && c->send_names.n == 3, "+= appends to a list");
+    if (c && c->send_names.n == 3)
+        ok(c->send_where[0].line == 2 && c->send_where[1].line == 3 &&
+               c->send_where[2].line == 4,
            "every value of the list, also appended ones, at its own line");
     ds_config_free(c);
     ds_diag_free(&d);
