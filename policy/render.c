@@ -75,11 +75,6 @@ void ds_render_free(struct ds_render *r)
 /* ---- spellings -------------------------------------------------------------
  */
 
-int ds_render_binding(const char *s, struct ds_binding *out)
-{
-    return ds_config_parse_binding(s, out);
-}
-
 int ds_render_socket(const char *sock, enum ds_mta_spelling how, char *out,
                      size_t size)
 {

@@ -11,8 +11,9 @@
  *   render_postfix.c   main.cf, master.cf, transport, tls_policy [, sni]
  *   render_sendmail.c  domsec.mc, access [, mailertable]
  *   render_sendmail_route.c  Sendmail's routes (SMART_HOST, mailertable)
- *   render.c           text buffers, the milter socket and binding
- *                      spellings, refusals, writing a directory, postmap
+ *   render.c           the milter socket spellings, the selection and
+ *                      lint refusals, the checks of the files named,
+ *                      writing a directory, postmap
  *
  * Must not: print (main.c does, from the diagnostics and the summary),
  * exit, or write anything before every file has been built.
@@ -137,10 +138,6 @@ void ds_render_error(struct ds_render *r, enum ds_code code,
 struct ds_render_file *ds_render_add_file(struct ds_render *r, const char *name,
                                           const char *map_type,
                                           bool map_of_files);
-
-/* A listening address from a receive connector's bindings (struct
- * ds_binding, config.h). Returns 0, or -1 when `s` is not one. */
-int ds_render_binding(const char *s, struct ds_binding *out);
 
 /* The milter socket (milter.socket, libmilter's spelling) as Postfix
  * (smtpd_milters) or Sendmail (INPUT_MAIL_FILTER S=) writes it. */
