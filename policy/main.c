@@ -257,16 +257,28 @@ static const char *command_name(int argc, char **argv)
     return NULL;
 }
 
-/* The global options followed by the command's own. */
+/* Is name one of the command's own options? */
+static bool own_option(const struct ds_command *cmd, const char *name)
+{
+    for (const struct option *o = cmd ? cmd->opts : NULL; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The global options followed by the command's own; a command's option
+ * takes the place of a global one of the same name (import --output). */
 static struct option *option_table(const struct ds_command *cmd)
 {
-    size_t n = DS_ARRAY_LEN(global_opts), m = 0;
+    size_t n = 0, m = 0;
     while (cmd && cmd->opts && cmd->opts[m].name)
         m++;
-    struct option *t = calloc(n + m + 1, sizeof(*t));
+    struct option *t = calloc(DS_ARRAY_LEN(global_opts) + m + 1, sizeof(*t));
     if (t == NULL)
         return NULL;
-    memcpy(t, global_opts, sizeof(global_opts));
+    for (size_t i = 0; i < DS_ARRAY_LEN(global_opts); i++)
+        if (!own_option(cmd, global_opts[i].name))
+            t[n++] = global_opts[i];
     if (m > 0)
         memcpy(t + n, cmd->opts, m * sizeof(*t));
     return t;
