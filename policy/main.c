@@ -96,6 +96,7 @@ static const struct ds_command *const commands[] = {
     &cmd_select_def, &cmd_explain_def, &cmd_lint_def,
     &cmd_certs_def,  &cmd_check_def,   &cmd_render_def,
     &ds_cmd_apply,   &ds_cmd_probe,    &ds_cmd_report,
+    &ds_cmd_import,
 };
 
 static void usage(FILE *fp)
@@ -121,8 +122,10 @@ static void usage(FILE *fp)
             "exit status: 0 ok, 1 a connector cannot use TLS (select, "
             "explain, render:\n"
             "nothing is written) or lint found an error, 64 usage error, "
-            "69 postmap\n"
-            "failed, 73 the output directory cannot be written, 78 "
+            "65 import: input\n"
+            "that is not Format-List output or cannot be converted, 66 "
+            "unreadable input,\n"
+            "69 postmap failed, 73 the output cannot be written, 78 "
             "configuration or\n"
             "certificate error.\n"
             "See domsec-policy(8) and domsec.conf(5).\n",

@@ -1,0 +1,53 @@
+/*
+ * import_int.h - what the import modules share among themselves
+ * (import_exchange.c reads, import_resolve.c decides, import_write.c and
+ * certdir.c use the helpers). Not used outside them.
+ *
+ * Must not: be included by the engine or the milter.
+ */
+#ifndef DS_IMPORT_INT_H
+#define DS_IMPORT_INT_H
+
+#include "import.h"
+
+/* Add a note; running out of memory is remembered in im->oom. */
+#define DS_IMP_NOTE(im, list, ...)                                             \
+    do {                                                                       \
+        if (ds_strvec_addf((list), __VA_ARGS__) < 0)                           \
+            (im)->oom = true;                                                  \
+    } while (0)
+
+/* Objects that are read once every file was: servers are chosen among
+ * them (import_resolve.c). */
+struct ds_imp_objlist {
+    const struct ds_fl_obj **v;
+    size_t n;
+};
+struct ds_imp_objs {
+    struct ds_imp_objlist servers, tservices;
+};
+
+bool ds_imp_objs_add(struct ds_import *im, struct ds_imp_objlist *l,
+                     const struct ds_fl_obj *o);
+
+/* Choose the server, and decide what is not converted (the connectors
+ * of other servers, disabled and internal ones, ...). Errors in
+ * im->diag. */
+void ds_imp_resolve(struct ds_import *im, const struct ds_imp_objs *sv);
+
+/* An error at the property's line (or the object's, p NULL). */
+void ds_imp_error(struct ds_import *im, const struct ds_fl_obj *o,
+                  const struct ds_fl_prop *p, const char *hint, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
+
+/* NotBefore/NotAfter as Exchange writes them (en-US, or ISO 8601):
+ * seconds since the epoch read as UTC; false for other forms. */
+bool ds_imp_parse_date(const char *s, long long *out);
+
+/* The CN of a DN in Windows form, in the arena; NULL without one. */
+const char *ds_imp_dn_cn(struct ds_arena *a, const char *dn);
+
+/* "a, b, c" of a list, in the arena. */
+const char *ds_imp_join(struct ds_arena *a, const struct ds_strlist *l);
+
+#endif
