@@ -126,6 +126,22 @@ static void internal_certificate(struct ds_import *im,
         im->server.internal = ds_arena_strdup(&im->a, t);
 }
 
+/* The only Edge server among several (domsec takes an Edge's place), or
+ * NULL. */
+static const struct ds_fl_obj *only_edge(const struct ds_imp_objlist *l)
+{
+    const struct ds_fl_obj *edge = NULL;
+    for (size_t i = 0; i < l->n; i++)
+        if (strcasestr(ds_fl_str(l->v[i], "ServerRole"), "Edge")) {
+            if (edge)
+                return NULL;
+            edge = l->v[i];
+        }
+    return edge;
+}
+
+/* One server: the only one given, else the one every receive connector
+ * belongs to, else the only Edge server. */
 static void choose_server(struct ds_import *im, const struct ds_imp_objs *sv)
 {
     struct ds_imp_server *s = &im->server;
@@ -133,13 +149,15 @@ static void choose_server(struct ds_import *im, const struct ds_imp_objs *sv)
     const struct ds_fl_obj *pick = sv->servers.n == 1
                                        ? sv->servers.v[0]
                                        : pick_by_name(&sv->servers, name);
+    if (pick == NULL && sv->servers.n > 1)
+        pick = only_edge(&sv->servers);
     if (sv->servers.n > 1 && pick == NULL) {
         ds_imp_error(im, sv->servers.v[0], NULL,
                      "export one server: Get-ExchangeServer NAME | "
                      "Format-List > server.txt",
-                     "%zu Get-ExchangeServer objects, and the receive "
-                     "connectors do not tell which one this is: domsec.conf "
-                     "describes one server",
+                     "%zu Get-ExchangeServer objects, and neither the "
+                     "receive connectors nor the server roles tell which "
+                     "one this is: domsec.conf describes one server",
                      sv->servers.n);
         return;
     }

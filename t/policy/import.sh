@@ -261,6 +261,38 @@ has "$R/tls_policy" "fabrikam.com                    secure" "fabrikam.com too"
 has "$R/main.cf" "default_transport = domsec-edgesync-default-first-site-name-to-internet" \
     "the * address space: default_transport"
 
+# ---- Get-ExchangeServer and Get-ReceiveConnector for the organisation -----
+# Several servers in server.txt and another server's connector in
+# receive.txt: the Edge server is taken (the connectors name two).
+M=$T_DIR/multi
+mkdir "$M"
+sed 's/EDGE01/MBX01/g; s/ServerRole *: Edge/ServerRole                      : Mailbox/' \
+    "$T_DIR/utf8/server.txt" >"$M/mbx.txt"
+cat "$M/mbx.txt" "$T_DIR/utf8/server.txt" >"$M/server.txt"
+awk 'BEGIN { RS = ""; ORS = "\n\n" } NR == 1' "$T_DIR/utf8/receive.txt" |
+    sed 's/EDGE01/MBX01/g; s/\[::\]:25, 0.0.0.0:25/0.0.0.0:2525/' >"$M/receive.txt"
+cat "$T_DIR/utf8/receive.txt" >>"$M/receive.txt"
+# shellcheck disable=SC2046
+dsp import exchange --trust-store "$T_DIR/roots.pem" $(inputs "$T_DIR/utf8" |
+    sed "s|$T_DIR/utf8/server.txt|$M/server.txt|; s|$T_DIR/utf8/receive.txt|$M/receive.txt|")
+rc_is 0 "two servers and another server's connector: exit 0"
+has "$OUT" 'hostname = "EDGE01"' "the Edge server"
+flat "$OUT" >"$T_DIR/flat"
+has "$T_DIR/flat" "Get-ExchangeServer MBX01: not converted: this file describes server EDGE01" \
+    "the other server is noted"
+has "$T_DIR/flat" "not converted: it belongs to server MBX01; this file describes EDGE01" \
+    "the other server's connector is written as comments"
+grep '^receive_connector' "$OUT" >"$T_DIR/sections"
+has "$T_DIR/sections" 'receive_connector "Default internal receive connector EDGE01"' \
+    "EDGE01's connector is a section"
+hasnt "$T_DIR/sections" "MBX01" "... MBX01's is not"
+sed 's/EDGE01/EDGE02/g' "$T_DIR/utf8/server.txt" >"$M/edges.txt"
+cat "$T_DIR/utf8/server.txt" >>"$M/edges.txt"
+dsp import exchange "$M/edges.txt" "$M/receive.txt"
+rc_is 65 "two Edge servers, connectors of two servers: exit 65"
+has "$ERR" "$M/edges.txt:2: error: 2 Get-ExchangeServer objects" \
+    "... refused: domsec.conf describes one server"
+
 # ---- PFX with an empty password, no password given ------------------------
 E=$T_DIR/empty
 mkdir -p "$E/export" "$E/out"
