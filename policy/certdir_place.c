@@ -160,7 +160,7 @@ static const char *src_name(enum ds_certdir_src s)
 
 /* One Exchange certificate found in DIR as f: the files it needs. */
 static int place_one(struct ds_certdir *cd, struct ds_import *im,
-                     struct ds_imp_cert *c, struct ds_certdir_cert *f,
+                     struct ds_import_cert *c, struct ds_certdir_cert *f,
                      const struct out *o)
 {
     X509 *chain[MAX_CHAIN];
@@ -201,11 +201,11 @@ static int place_one(struct ds_certdir *cd, struct ds_import *im,
             ? "; written as PEM next to this file"
             : "");
     if (key == NULL && c->has_key == 1) {
-        DS_IMP_NOTE(im, &c->notes,
-                    "Exchange has its private key, but no key in %s matches "
-                    "it: it is never selected until key = names the key "
-                    "file",
-                    cd->dir);
+        DS_IMPORT_NOTE(im, &c->notes,
+                       "Exchange has its private key, but no key in %s matches "
+                       "it: it is never selected until key = names the key "
+                       "file",
+                       cd->dir);
         ds_diag_add(o->diag, DS_SEV_WARNING, f->file, 0,
                     "export it with its key (Export-PfxCertificate)",
                     "certificate %s: no matching private key in %s",
@@ -237,10 +237,10 @@ static void leftovers(struct ds_certdir *cd, struct ds_import *im)
                 cd->certs[k].used = true;
         const char *subject =
             ds_cert_dn_windows(X509_get_subject_name(c->x), &im->a);
-        DS_IMP_NOTE(im, &im->notes,
-                    "%s: certificate %s (%s) is not in the "
-                    "Get-ExchangeCertificate output: not added",
-                    c->file, c->thumb, subject ? subject : "?");
+        DS_IMPORT_NOTE(im, &im->notes,
+                       "%s: certificate %s (%s) is not in the "
+                       "Get-ExchangeCertificate output: not added",
+                       c->file, c->thumb, subject ? subject : "?");
     }
 }
 
@@ -251,7 +251,7 @@ int ds_certdir_place(struct ds_certdir *cd, struct ds_import *im,
     struct out o = {outdir, diag, &a};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < im->ncerts; i++) {
-        struct ds_imp_cert *c = &im->certs[i];
+        struct ds_import_cert *c = &im->certs[i];
         struct ds_certdir_cert *f = find(cd, c->thumbprint);
         if (c->skip) /* written as comments: no files for it */
             continue;

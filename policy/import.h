@@ -24,30 +24,30 @@
 #include "util.h"
 
 /* Where an Exchange object (or property) was read. */
-struct ds_imp_where {
+struct ds_import_where {
     const char *file;
     int line;
 };
 
-struct ds_imp_server {
+struct ds_import_server {
     bool found; /* a Get-ExchangeServer object was chosen */
-    struct ds_imp_where where;
+    struct ds_import_where where;
     const char *name, *fqdn, *role, *version;
     const char *rules;   /* "2007", "2016", or NULL when unknown */
     bool found_internal; /* InternalTransportCertificateThumbprint read */
-    struct ds_imp_where where_internal;
+    struct ds_import_where where_internal;
     const char *internal; /* normalised thumbprint, NULL when empty */
     struct ds_strvec notes;
 };
 
-struct ds_imp_transport {
+struct ds_import_transport {
     bool found;
-    struct ds_imp_where where;
+    struct ds_import_where where;
     struct ds_strlist receive, send; /* as written (validated) */
 };
 
-struct ds_imp_recv {
-    struct ds_imp_where where;
+struct ds_import_recv {
+    struct ds_import_where where;
     const char *identity, *name, *server;
     struct ds_strlist bindings;
     const char *fqdn;           /* NULL: empty in Exchange */
@@ -62,8 +62,8 @@ struct ds_imp_recv {
     struct ds_strvec notes;
 };
 
-struct ds_imp_send {
-    struct ds_imp_where where;
+struct ds_import_send {
+    struct ds_import_where where;
     const char *identity, *name;
     struct ds_strlist spaces; /* domsec address spaces */
     struct ds_strlist costs;  /* "SPACE;COST" as written, for the note */
@@ -77,8 +77,8 @@ struct ds_imp_send {
     struct ds_strvec notes;
 };
 
-struct ds_imp_cert {
-    struct ds_imp_where where;
+struct ds_import_cert {
+    struct ds_import_where where;
     const char *thumbprint; /* normalised */
     const char *subject, *issuer, *cn, *status, *friendly;
     const char *not_before, *not_after; /* as written */
@@ -98,13 +98,13 @@ struct ds_imp_cert {
 struct ds_import {
     struct ds_arena a;
     struct ds_diag *diag;
-    struct ds_imp_server server;
-    struct ds_imp_transport transport;
-    struct ds_imp_recv *recv;
+    struct ds_import_server server;
+    struct ds_import_transport transport;
+    struct ds_import_recv *recv;
     size_t nrecv;
-    struct ds_imp_send *send;
+    struct ds_import_send *send;
     size_t nsend;
-    struct ds_imp_cert *certs;
+    struct ds_import_cert *certs;
     size_t ncerts;
     struct ds_strvec notes; /* objects not converted at all */
     bool sorted_by_cost;    /* send connectors reordered by cost */

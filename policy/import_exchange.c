@@ -24,9 +24,9 @@ static const char cut_hint[] =
     "run $FormatEnumerationLimit = -1 in the Exchange Management Shell, "
     "then export again";
 
-void ds_imp_error(struct ds_import *im, const struct ds_fl_obj *o,
-                  const struct ds_fl_prop *p, const char *hint, const char *fmt,
-                  ...)
+void ds_import_error(struct ds_import *im, const struct ds_fl_obj *o,
+                     const struct ds_fl_prop *p, const char *hint,
+                     const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -56,17 +56,17 @@ static bool read_list(struct ds_import *im, const struct ds_fl_obj *o,
         return false;
     }
     if (cut && critical) {
-        ds_imp_error(im, o, p, cut_hint,
-                     "%s was cut by PowerShell after %zu entries (it ends "
-                     "in \"...\"): the entries after them would be lost",
-                     name, out->n);
+        ds_import_error(im, o, p, cut_hint,
+                        "%s was cut by PowerShell after %zu entries (it ends "
+                        "in \"...\"): the entries after them would be lost",
+                        name, out->n);
         return false;
     }
     if (cut)
-        DS_IMP_NOTE(im, notes,
-                    "%s was cut by PowerShell after %zu entries (\"...\"); "
-                    "it is not converted anyway (%s to see it whole)",
-                    name, out->n, "$FormatEnumerationLimit = -1");
+        DS_IMPORT_NOTE(im, notes,
+                       "%s was cut by PowerShell after %zu entries (\"...\"); "
+                       "it is not converted anyway (%s to see it whole)",
+                       name, out->n, "$FormatEnumerationLimit = -1");
     return true;
 }
 
@@ -77,8 +77,9 @@ static bool read_bool(struct ds_import *im, const struct ds_fl_obj *o,
     const struct ds_fl_prop *p = ds_fl_get(o, name);
     int v = p ? ds_fl_bool(p->value) : dflt;
     if (p && v < 0) {
-        ds_imp_error(im, o, p, "Format-List writes booleans as True or False",
-                     "%s: \"%s\" is not True or False", name, p->value);
+        ds_import_error(im, o, p,
+                        "Format-List writes booleans as True or False",
+                        "%s: \"%s\" is not True or False", name, p->value);
         return false;
     }
     *out = v == 1;
@@ -143,15 +144,15 @@ static bool read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
         if (k < DS_ARRAY_LEN(mechanisms))
             out->v[out->n++] = mechanisms[k].domsec;
         else if (ds_strcasecmp(in.v[i], "Integrated") == 0)
-            DS_IMP_NOTE(im, notes,
-                        "%s Integrated (Windows logon with NTLM or "
-                        "Kerberos): not converted, Postfix has no such "
-                        "mechanism",
-                        prop);
+            DS_IMPORT_NOTE(im, notes,
+                           "%s Integrated (Windows logon with NTLM or "
+                           "Kerberos): not converted, Postfix has no such "
+                           "mechanism",
+                           prop);
         else
-            DS_IMP_NOTE(im, notes,
-                        "%s %s: not converted, domsec has no such mechanism",
-                        prop, in.v[i]);
+            DS_IMPORT_NOTE(im, notes,
+                           "%s %s: not converted, domsec has no such mechanism",
+                           prop, in.v[i]);
     }
     if (out->n > 1) { /* "none" means nothing next to others */
         size_t n = 0;
@@ -167,7 +168,7 @@ static bool read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
 
 /* "11/21/2026 12:00:00 AM" (en-US), "2026-11-21 00:00:00" or
  * "2026-11-21T00:00:00[Z]" as seconds since the epoch, read as UTC. */
-bool ds_imp_parse_date(const char *s, long long *out)
+bool ds_import_parse_date(const char *s, long long *out)
 {
     struct tm tm = {0};
     char ampm[3] = "", extra;
@@ -199,7 +200,7 @@ bool ds_imp_parse_date(const char *s, long long *out)
 
 /* The CN of a DN in Windows form ("CN=a, O=b"), in the arena; NULL if
  * it has none. */
-const char *ds_imp_dn_cn(struct ds_arena *a, const char *dn)
+const char *ds_import_dn_cn(struct ds_arena *a, const char *dn)
 {
     for (const char *p = dn; p && *p;) {
         while (*p == ' ')
@@ -233,10 +234,10 @@ static bool check_domains(struct ds_import *im, const struct ds_fl_obj *o,
         char buf[DS_DOMAIN_MAX + 2];
         const char *why;
         if (ds_domain_normalise(l->v[i], strlen(l->v[i]), buf, 0, &why) < 0) {
-            ds_imp_error(im, o, ds_fl_get(o, prop),
-                         "Set-TransportConfig takes domain names; fix the "
-                         "entry in Exchange or in the exported file",
-                         "%s: \"%s\": %s", prop, l->v[i], why);
+            ds_import_error(im, o, ds_fl_get(o, prop),
+                            "Set-TransportConfig takes domain names; fix the "
+                            "entry in Exchange or in the exported file",
+                            "%s: \"%s\": %s", prop, l->v[i], why);
             ok = false;
         }
     }
@@ -255,7 +256,7 @@ static bool same_list(const struct ds_strlist *a, const struct ds_strlist *b)
 
 static bool read_transport(struct ds_import *im, const struct ds_fl_obj *o)
 {
-    struct ds_imp_transport t = {.found = true, .where = {o->file, o->line}};
+    struct ds_import_transport t = {.found = true, .where = {o->file, o->line}};
     if (!read_list(im, o, "TLSReceiveDomainSecureList", true, &t.receive,
                    &im->notes) ||
         !read_list(im, o, "TLSSendDomainSecureList", true, &t.send,
@@ -270,12 +271,12 @@ static bool read_transport(struct ds_import *im, const struct ds_fl_obj *o)
     if (same_list(&t.receive, &im->transport.receive) &&
         same_list(&t.send, &im->transport.send))
         return true;
-    ds_imp_error(im, o, NULL,
-                 "give one Get-TransportConfig output (the organisation "
-                 "has one transport configuration)",
-                 "a second Get-TransportConfig object with other "
-                 "secure-domain lists than the one at %s:%d",
-                 im->transport.where.file, im->transport.where.line);
+    ds_import_error(im, o, NULL,
+                    "give one Get-TransportConfig output (the organisation "
+                    "has one transport configuration)",
+                    "a second Get-TransportConfig object with other "
+                    "secure-domain lists than the one at %s:%d",
+                    im->transport.where.file, im->transport.where.line);
     return false;
 }
 
@@ -299,10 +300,10 @@ static bool covers_everything(const struct ds_strlist *ranges)
 }
 
 static bool read_recv(struct ds_import *im, const struct ds_fl_obj *o,
-                      struct ds_imp_recv *r)
+                      struct ds_import_recv *r)
 {
     struct ds_strlist ranges;
-    r->where = (struct ds_imp_where){o->file, o->line};
+    r->where = (struct ds_import_where){o->file, o->line};
     r->identity = ds_fl_str(o, "Identity");
     r->name = opt_str(o, "Name");
     if (r->name == NULL && strchr(r->identity, '\\'))
@@ -330,11 +331,11 @@ static bool read_recv(struct ds_import *im, const struct ds_fl_obj *o,
     r->all_remote =
         ds_fl_get(o, "RemoteIPRanges") == NULL || covers_everything(&ranges);
     if (!r->all_remote)
-        DS_IMP_NOTE(im, &r->notes,
-                    "RemoteIPRanges %s: not converted: a Postfix listener "
-                    "serves every client of its address and port (restrict "
-                    "clients with smtpd_client_restrictions)",
-                    r->remote_ranges);
+        DS_IMPORT_NOTE(im, &r->notes,
+                       "RemoteIPRanges %s: not converted: a Postfix listener "
+                       "serves every client of its address and port (restrict "
+                       "clients with smtpd_client_restrictions)",
+                       r->remote_ranges);
     return ok;
 }
 
@@ -374,7 +375,7 @@ static void split_space(struct ds_arena *a, const char *s, const char **type,
 
 /* AddressSpaces into domsec address spaces; the rest become notes. */
 static bool read_spaces(struct ds_import *im, const struct ds_fl_obj *o,
-                        struct ds_imp_send *s)
+                        struct ds_import_send *s)
 {
     struct ds_strlist in;
     if (!read_list(im, o, "AddressSpaces", true, &in, &s->notes))
@@ -392,10 +393,10 @@ static bool read_spaces(struct ds_import *im, const struct ds_fl_obj *o,
         long cost;
         split_space(&im->a, in.v[i], &type, &addr, &cost);
         if (type && ds_strcasecmp(type, "SMTP") != 0) {
-            DS_IMP_NOTE(im, &s->notes,
-                        "address space %s: not converted: domsec routes "
-                        "SMTP addresses only",
-                        in.v[i]);
+            DS_IMPORT_NOTE(im, &s->notes,
+                           "address space %s: not converted: domsec routes "
+                           "SMTP addresses only",
+                           in.v[i]);
             continue;
         }
         if (strcmp(addr, "--") == 0) {
@@ -406,10 +407,10 @@ static bool read_spaces(struct ds_import *im, const struct ds_fl_obj *o,
             ds_domain_normalise(
                 addr, strlen(addr), buf,
                 DS_DOMAIN_ALLOW_WILDCARD | DS_DOMAIN_ALLOW_SINGLE, &why) < 0) {
-            DS_IMP_NOTE(im, &s->notes,
-                        "address space %s: not converted: %s is not a "
-                        "domain domsec can route (%s)",
-                        in.v[i], addr, why);
+            DS_IMPORT_NOTE(im, &s->notes,
+                           "address space %s: not converted: %s is not a "
+                           "domain domsec can route (%s)",
+                           in.v[i], addr, why);
             continue;
         }
         s->spaces.v[s->spaces.n++] = addr;
@@ -434,14 +435,14 @@ static bool read_port(struct ds_import *im, const struct ds_fl_obj *o,
     *port = strtol(p->value, &end, 10);
     if (*end == '\0' && *port >= 1 && *port <= 65535)
         return true;
-    ds_imp_error(im, o, p, "a TCP port, 1 to 65535",
-                 "Port: \"%s\" is not a port", p->value);
+    ds_import_error(im, o, p, "a TCP port, 1 to 65535",
+                    "Port: \"%s\" is not a port", p->value);
     return false;
 }
 
 /* Settings of a send connector that domsec does not have. */
 static void send_notes(struct ds_import *im, const struct ds_fl_obj *o,
-                       struct ds_imp_send *s)
+                       struct ds_import_send *s)
 {
     const char *level = opt_str(o, "TlsAuthLevel"),
                *dom = opt_str(o, "TlsDomain");
@@ -451,38 +452,38 @@ static void send_notes(struct ds_import *im, const struct ds_fl_obj *o,
         for (size_t i = 0; i < s->costs.n; i++)
             snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
                      i ? ", " : "", s->costs.v[i]);
-        DS_IMP_NOTE(im, &s->notes,
-                    "address space costs (%s): not converted: domsec takes "
-                    "the most specific address space, then the connector "
-                    "written first",
-                    list);
+        DS_IMPORT_NOTE(im, &s->notes,
+                       "address space costs (%s): not converted: domsec takes "
+                       "the most specific address space, then the connector "
+                       "written first",
+                       list);
     }
     for (size_t i = 0; i < s->shauth.n; i++)
         if (strncmp(s->shauth.v[i], "basic_auth", 10) == 0) {
-            DS_IMP_NOTE(im, &s->notes,
-                        "the smart host's user name and password "
-                        "(AuthenticationCredential) are not in Format-List "
-                        "output: give Postfix an smtp_sasl_password_maps "
-                        "entry for the smart hosts");
+            DS_IMPORT_NOTE(im, &s->notes,
+                           "the smart host's user name and password "
+                           "(AuthenticationCredential) are not in Format-List "
+                           "output: give Postfix an smtp_sasl_password_maps "
+                           "entry for the smart hosts");
             break;
         }
     if (level)
-        DS_IMP_NOTE(im, &s->notes,
-                    "TlsAuthLevel %s%s%s: not converted: domsec verifies "
-                    "the server certificate for the domains on "
-                    "tls_send_domain_secure_list",
-                    level, dom ? ", TlsDomain " : "", dom ? dom : "");
+        DS_IMPORT_NOTE(im, &s->notes,
+                       "TlsAuthLevel %s%s%s: not converted: domsec verifies "
+                       "the server certificate for the domains on "
+                       "tls_send_domain_secure_list",
+                       level, dom ? ", TlsDomain " : "", dom ? dom : "");
     if (ds_fl_get(o, "IgnoreSTARTTLS") &&
         read_bool(im, o, "IgnoreSTARTTLS", false, &ignore) && ignore)
-        DS_IMP_NOTE(im, &s->notes,
-                    "IgnoreSTARTTLS True: not converted: domsec always uses "
-                    "STARTTLS when the server offers it");
+        DS_IMPORT_NOTE(im, &s->notes,
+                       "IgnoreSTARTTLS True: not converted: domsec always uses "
+                       "STARTTLS when the server offers it");
 }
 
 static bool read_send(struct ds_import *im, const struct ds_fl_obj *o,
-                      struct ds_imp_send *s)
+                      struct ds_import_send *s)
 {
-    s->where = (struct ds_imp_where){o->file, o->line};
+    s->where = (struct ds_import_where){o->file, o->line};
     s->identity = ds_fl_str(o, "Identity");
     s->name = opt_str(o, "Name");
     if (s->name == NULL)
@@ -520,7 +521,7 @@ static const char *const services[] = {
     "smtp", "imap", "pop", "iis", "um", "umcallrouter", "federation", "none"};
 
 static bool read_services(struct ds_import *im, const struct ds_fl_obj *o,
-                          struct ds_imp_cert *c)
+                          struct ds_import_cert *c)
 {
     struct ds_strlist in;
     if (!read_list(im, o, "Services", true, &in, &c->notes))
@@ -538,35 +539,36 @@ static bool read_services(struct ds_import *im, const struct ds_fl_obj *o,
         if (k < DS_ARRAY_LEN(services))
             c->services.v[c->services.n++] = services[k];
         else
-            DS_IMP_NOTE(im, &c->notes,
-                        "Services %s: not converted, domsec does not know "
-                        "this service",
-                        in.v[i]);
+            DS_IMPORT_NOTE(im, &c->notes,
+                           "Services %s: not converted, domsec does not know "
+                           "this service",
+                           in.v[i]);
     }
     return true;
 }
 
 static bool read_cert(struct ds_import *im, const struct ds_fl_obj *o,
-                      struct ds_imp_cert *c)
+                      struct ds_import_cert *c)
 {
     const struct ds_fl_prop *tp = ds_fl_get(o, "Thumbprint");
     char t[41];
-    c->where = (struct ds_imp_where){o->file, o->line};
+    c->where = (struct ds_import_where){o->file, o->line};
     if (ds_thumbprint_normalise(tp->value, t) < 0) {
-        ds_imp_error(im, o, tp, "a SHA-1 thumbprint is 40 hex digits",
-                     "Thumbprint: \"%s\" is not a SHA-1 thumbprint", tp->value);
+        ds_import_error(im, o, tp, "a SHA-1 thumbprint is 40 hex digits",
+                        "Thumbprint: \"%s\" is not a SHA-1 thumbprint",
+                        tp->value);
         return false;
     }
     c->thumbprint = ds_arena_strdup(&im->a, t);
     c->subject = ds_fl_str(o, "Subject");
     c->issuer = ds_fl_str(o, "Issuer");
-    c->cn = ds_imp_dn_cn(&im->a, c->subject);
+    c->cn = ds_import_dn_cn(&im->a, c->subject);
     c->status = opt_str(o, "Status");
     c->friendly = opt_str(o, "FriendlyName");
     c->not_before = ds_fl_str(o, "NotBefore");
     c->not_after = ds_fl_str(o, "NotAfter");
-    c->nb_ok = ds_imp_parse_date(c->not_before, &c->nb);
-    c->na_ok = ds_imp_parse_date(c->not_after, &c->na);
+    c->nb_ok = ds_import_parse_date(c->not_before, &c->nb);
+    c->na_ok = ds_import_parse_date(c->not_after, &c->na);
     bool ok =
         read_list(im, o, "CertificateDomains", false, &c->domains, &c->notes);
     ok = read_services(im, o, c) && ok;
@@ -626,10 +628,10 @@ static void unknown_object(struct ds_import *im, const struct ds_fl_obj *o)
     for (size_t i = 0; i < o->n && i < 4; i++)
         snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
                  i ? ", " : "", o->props[i].name);
-    DS_IMP_NOTE(im, &im->notes,
-                "%s:%d: an object with the properties %s%s: not converted: "
-                "it is not from one of the cmdlets import reads",
-                o->file, o->line, names, o->n > 4 ? ", ..." : "");
+    DS_IMPORT_NOTE(im, &im->notes,
+                   "%s:%d: an object with the properties %s%s: not converted: "
+                   "it is not from one of the cmdlets import reads",
+                   o->file, o->line, names, o->n > 4 ? ", ..." : "");
     ds_diag_add(im->diag, DS_SEV_WARNING, o->file, o->line,
                 "import reads Get-TransportConfig, Get-ExchangeServer, "
                 "Get-TransportService, Get-ReceiveConnector, "
@@ -639,48 +641,48 @@ static void unknown_object(struct ds_import *im, const struct ds_fl_obj *o)
 }
 
 /* A certificate listed twice (the same thumbprint): kept once. */
-static bool seen_cert(struct ds_import *im, const struct ds_imp_cert *c)
+static bool seen_cert(struct ds_import *im, const struct ds_import_cert *c)
 {
     for (size_t i = 0; i < im->ncerts; i++)
         if (strcmp(im->certs[i].thumbprint, c->thumbprint) == 0) {
-            DS_IMP_NOTE(im, &im->notes,
-                        "%s:%d: certificate %s again (first at %s:%d): "
-                        "converted once",
-                        c->where.file, c->where.line, c->thumbprint,
-                        im->certs[i].where.file, im->certs[i].where.line);
+            DS_IMPORT_NOTE(im, &im->notes,
+                           "%s:%d: certificate %s again (first at %s:%d): "
+                           "converted once",
+                           c->where.file, c->where.line, c->thumbprint,
+                           im->certs[i].where.file, im->certs[i].where.line);
             return true;
         }
     return false;
 }
 
 static bool read_object(struct ds_import *im, const struct ds_fl_obj *o,
-                        struct ds_imp_objs *sv)
+                        struct ds_import_objs *sv)
 {
     switch (classify(o)) {
     case K_TRANSPORT:
         return read_transport(im, o);
     case K_SERVER:
-        return ds_imp_objs_add(im, &sv->servers, o);
+        return ds_import_objs_add(im, &sv->servers, o);
     case K_TSERVICE:
-        return ds_imp_objs_add(im, &sv->tservices, o);
+        return ds_import_objs_add(im, &sv->tservices, o);
     case K_RECV: {
-        struct ds_imp_recv *r =
+        struct ds_import_recv *r =
             grow(im, (void **)&im->recv, &im->nrecv, sizeof(*r));
         return r && read_recv(im, o, r);
     }
     case K_SEND: {
-        struct ds_imp_send *s =
+        struct ds_import_send *s =
             grow(im, (void **)&im->send, &im->nsend, sizeof(*s));
         return s && read_send(im, o, s);
     }
     case K_CERT: {
-        struct ds_imp_cert c = {0};
+        struct ds_import_cert c = {0};
         bool ok = read_cert(im, o, &c);
         if (!ok || seen_cert(im, &c)) {
             ds_strvec_free(&c.notes);
             return ok;
         }
-        struct ds_imp_cert *slot =
+        struct ds_import_cert *slot =
             grow(im, (void **)&im->certs, &im->ncerts, sizeof(*slot));
         if (slot)
             *slot = c;
@@ -698,14 +700,14 @@ static bool read_object(struct ds_import *im, const struct ds_fl_obj *o,
 int ds_import_build(struct ds_import *im, const struct ds_fl_doc *docs,
                     size_t ndocs, struct ds_diag *diag)
 {
-    struct ds_imp_objs sv = {0};
+    struct ds_import_objs sv = {0};
     size_t errors = diag->nerrors;
     im->diag = diag;
     for (size_t d = 0; d < ndocs && !im->oom; d++)
         for (size_t i = 0; i < docs[d].n && !im->oom; i++)
             read_object(im, &docs[d].objs[i], &sv);
     if (!im->oom && diag->nerrors == errors)
-        ds_imp_resolve(im, &sv);
+        ds_import_resolve(im, &sv);
     free(sv.servers.v);
     free(sv.tservices.v);
     if (im->oom)

@@ -11,7 +11,7 @@
 #include "import.h"
 
 /* Add a note; running out of memory is remembered in im->oom. */
-#define DS_IMP_NOTE(im, list, ...)                                             \
+#define DS_IMPORT_NOTE(im, list, ...)                                          \
     do {                                                                       \
         if (ds_strvec_addf((list), __VA_ARGS__) < 0)                           \
             (im)->oom = true;                                                  \
@@ -19,35 +19,36 @@
 
 /* Objects that are read once every file was: servers are chosen among
  * them (import_resolve.c). */
-struct ds_imp_objlist {
+struct ds_import_objlist {
     const struct ds_fl_obj **v;
     size_t n;
 };
-struct ds_imp_objs {
-    struct ds_imp_objlist servers, tservices;
+struct ds_import_objs {
+    struct ds_import_objlist servers, tservices;
 };
 
-bool ds_imp_objs_add(struct ds_import *im, struct ds_imp_objlist *l,
-                     const struct ds_fl_obj *o);
+bool ds_import_objs_add(struct ds_import *im, struct ds_import_objlist *l,
+                        const struct ds_fl_obj *o);
 
 /* Choose the server, and decide what is not converted (the connectors
  * of other servers, disabled and internal ones, ...). Errors in
  * im->diag. */
-void ds_imp_resolve(struct ds_import *im, const struct ds_imp_objs *sv);
+void ds_import_resolve(struct ds_import *im, const struct ds_import_objs *sv);
 
 /* An error at the property's line (or the object's, p NULL). */
-void ds_imp_error(struct ds_import *im, const struct ds_fl_obj *o,
-                  const struct ds_fl_prop *p, const char *hint, const char *fmt,
-                  ...) __attribute__((format(printf, 5, 6)));
+void ds_import_error(struct ds_import *im, const struct ds_fl_obj *o,
+                     const struct ds_fl_prop *p, const char *hint,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* NotBefore/NotAfter as Exchange writes them (en-US, or ISO 8601):
  * seconds since the epoch read as UTC; false for other forms. */
-bool ds_imp_parse_date(const char *s, long long *out);
+bool ds_import_parse_date(const char *s, long long *out);
 
 /* The CN of a DN in Windows form, in the arena; NULL without one. */
-const char *ds_imp_dn_cn(struct ds_arena *a, const char *dn);
+const char *ds_import_dn_cn(struct ds_arena *a, const char *dn);
 
 /* "a, b, c" of a list, in the arena. */
-const char *ds_imp_join(struct ds_arena *a, const struct ds_strlist *l);
+const char *ds_import_join(struct ds_arena *a, const struct ds_strlist *l);
 
 #endif

@@ -20,8 +20,8 @@
 #include "certstore.h"
 #include "import_int.h"
 
-bool ds_imp_objs_add(struct ds_import *im, struct ds_imp_objlist *l,
-                     const struct ds_fl_obj *o)
+bool ds_import_objs_add(struct ds_import *im, struct ds_import_objlist *l,
+                        const struct ds_fl_obj *o)
 {
     const struct ds_fl_obj **v = realloc(l->v, (l->n + 1) * sizeof(*v));
     if (v == NULL) {
@@ -33,7 +33,7 @@ bool ds_imp_objs_add(struct ds_import *im, struct ds_imp_objlist *l,
     return true;
 }
 
-const char *ds_imp_join(struct ds_arena *a, const struct ds_strlist *l)
+const char *ds_import_join(struct ds_arena *a, const struct ds_strlist *l)
 {
     size_t len = 1;
     for (size_t i = 0; i < l->n; i++)
@@ -77,7 +77,7 @@ static const char *rules_of(const char *version)
     return major <= 8 ? "2007" : "2016";
 }
 
-static const struct ds_fl_obj *pick_by_name(const struct ds_imp_objlist *l,
+static const struct ds_fl_obj *pick_by_name(const struct ds_import_objlist *l,
                                             const char *name)
 {
     for (size_t i = 0; name && i < l->n; i++)
@@ -87,17 +87,17 @@ static const struct ds_fl_obj *pick_by_name(const struct ds_imp_objlist *l,
 }
 
 static void not_this_server(struct ds_import *im,
-                            const struct ds_imp_objlist *l,
+                            const struct ds_import_objlist *l,
                             const struct ds_fl_obj *pick, const char *cmdlet)
 {
     for (size_t i = 0; i < l->n; i++)
         if (l->v[i] != pick)
-            DS_IMP_NOTE(im, &im->notes,
-                        "%s:%d: %s %s: not converted: this file describes "
-                        "server %s",
-                        l->v[i]->file, l->v[i]->line, cmdlet,
-                        ds_fl_str(l->v[i], "Name"),
-                        im->server.name ? im->server.name : "(unknown)");
+            DS_IMPORT_NOTE(im, &im->notes,
+                           "%s:%d: %s %s: not converted: this file describes "
+                           "server %s",
+                           l->v[i]->file, l->v[i]->line, cmdlet,
+                           ds_fl_str(l->v[i], "Name"),
+                           im->server.name ? im->server.name : "(unknown)");
 }
 
 /* The internal transport certificate, from Get-TransportService (or
@@ -111,24 +111,24 @@ static void internal_certificate(struct ds_import *im,
     if (p == NULL)
         return;
     im->server.found_internal = true;
-    im->server.where_internal = (struct ds_imp_where){o->file, p->line};
+    im->server.where_internal = (struct ds_import_where){o->file, p->line};
     if (p->value[0] == '\0')
-        DS_IMP_NOTE(im, &im->server.notes,
-                    "InternalTransportCertificateThumbprint is empty: "
-                    "anonymous TLS (exchange_server) has no certificate "
-                    "(event 12012)");
+        DS_IMPORT_NOTE(im, &im->server.notes,
+                       "InternalTransportCertificateThumbprint is empty: "
+                       "anonymous TLS (exchange_server) has no certificate "
+                       "(event 12012)");
     else if (ds_thumbprint_normalise(p->value, t) < 0)
-        ds_imp_error(im, o, p, "a SHA-1 thumbprint is 40 hex digits",
-                     "InternalTransportCertificateThumbprint: \"%s\" is not "
-                     "a SHA-1 thumbprint",
-                     p->value);
+        ds_import_error(im, o, p, "a SHA-1 thumbprint is 40 hex digits",
+                        "InternalTransportCertificateThumbprint: \"%s\" is not "
+                        "a SHA-1 thumbprint",
+                        p->value);
     else
         im->server.internal = ds_arena_strdup(&im->a, t);
 }
 
 /* The only Edge server among several (domsec takes an Edge's place), or
  * NULL. */
-static const struct ds_fl_obj *only_edge(const struct ds_imp_objlist *l)
+static const struct ds_fl_obj *only_edge(const struct ds_import_objlist *l)
 {
     const struct ds_fl_obj *edge = NULL;
     for (size_t i = 0; i < l->n; i++)
@@ -142,9 +142,9 @@ static const struct ds_fl_obj *only_edge(const struct ds_imp_objlist *l)
 
 /* One server: the only one given, else the one every receive connector
  * belongs to, else the only Edge server. */
-static void choose_server(struct ds_import *im, const struct ds_imp_objs *sv)
+static void choose_server(struct ds_import *im, const struct ds_import_objs *sv)
 {
-    struct ds_imp_server *s = &im->server;
+    struct ds_import_server *s = &im->server;
     const char *name = connectors_server(im);
     const struct ds_fl_obj *pick = sv->servers.n == 1
                                        ? sv->servers.v[0]
@@ -152,18 +152,18 @@ static void choose_server(struct ds_import *im, const struct ds_imp_objs *sv)
     if (pick == NULL && sv->servers.n > 1)
         pick = only_edge(&sv->servers);
     if (sv->servers.n > 1 && pick == NULL) {
-        ds_imp_error(im, sv->servers.v[0], NULL,
-                     "export one server: Get-ExchangeServer NAME | "
-                     "Format-List > server.txt",
-                     "%zu Get-ExchangeServer objects, and neither the "
-                     "receive connectors nor the server roles tell which "
-                     "one this is: domsec.conf describes one server",
-                     sv->servers.n);
+        ds_import_error(im, sv->servers.v[0], NULL,
+                        "export one server: Get-ExchangeServer NAME | "
+                        "Format-List > server.txt",
+                        "%zu Get-ExchangeServer objects, and neither the "
+                        "receive connectors nor the server roles tell which "
+                        "one this is: domsec.conf describes one server",
+                        sv->servers.n);
         return;
     }
     if (pick) {
         s->found = true;
-        s->where = (struct ds_imp_where){pick->file, pick->line};
+        s->where = (struct ds_import_where){pick->file, pick->line};
         s->name = ds_fl_str(pick, "Name");
         s->fqdn = ds_fl_str(pick, "Fqdn");
         s->role = ds_fl_str(pick, "ServerRole");
@@ -189,7 +189,7 @@ static void choose_server(struct ds_import *im, const struct ds_imp_objs *sv)
 
 /* Why a receive connector only serves Exchange itself, or NULL. */
 static const char *internal_only(struct ds_import *im,
-                                 const struct ds_imp_recv *r)
+                                 const struct ds_import_recv *r)
 {
     static const char *const open[] = {"AnonymousUsers", "Partners",
                                        "ExchangeUsers", "Custom"};
@@ -201,7 +201,7 @@ static const char *internal_only(struct ds_import *im,
         return ds_arena_printf(&im->a,
                                "internal to Exchange: only Exchange servers "
                                "may use it (PermissionGroups %s)",
-                               ds_imp_join(&im->a, &r->perms));
+                               ds_import_join(&im->a, &r->perms));
     if (ds_strcasecmp(r->transport_role, "HubTransport") == 0 &&
         im->server.role && im->server.role[0] &&
         strcasestr(im->server.role, "Edge") == NULL)
@@ -211,8 +211,8 @@ static const char *internal_only(struct ds_import *im,
     return NULL;
 }
 
-static bool share_binding(const struct ds_imp_recv *a,
-                          const struct ds_imp_recv *b, const char **which)
+static bool share_binding(const struct ds_import_recv *a,
+                          const struct ds_import_recv *b, const char **which)
 {
     for (size_t i = 0; i < a->bindings.n; i++)
         for (size_t k = 0; k < b->bindings.n; k++)
@@ -229,12 +229,13 @@ static void binding_conflicts(struct ds_import *im)
 {
     for (size_t i = 0; i < im->nrecv; i++)
         for (size_t j = 0; j < i && !im->recv[i].skip; j++) {
-            struct ds_imp_recv *a = &im->recv[j], *b = &im->recv[i];
+            struct ds_import_recv *a = &im->recv[j], *b = &im->recv[i];
             const char *bind;
             if (a->skip || !share_binding(a, b, &bind))
                 continue;
-            struct ds_imp_recv *loser = b->all_remote && !a->all_remote ? a : b;
-            struct ds_imp_recv *winner = loser == a ? b : a;
+            struct ds_import_recv *loser =
+                b->all_remote && !a->all_remote ? a : b;
+            struct ds_import_recv *winner = loser == a ? b : a;
             loser->skip = ds_arena_printf(
                 &im->a,
                 "binding %s is also receive connector \"%s\"'s: Exchange "
@@ -250,7 +251,7 @@ static void receive_skips(struct ds_import *im)
 {
     const char *me = im->server.name;
     for (size_t i = 0; i < im->nrecv; i++) {
-        struct ds_imp_recv *r = &im->recv[i];
+        struct ds_import_recv *r = &im->recv[i];
         if (me && r->server && ds_strcasecmp(me, r->server) != 0)
             r->skip = ds_arena_printf(&im->a,
                                       "it belongs to server %s; this file "
@@ -270,7 +271,7 @@ static void send_skips(struct ds_import *im)
 {
     const char *me = im->server.name;
     for (size_t i = 0; i < im->nsend; i++) {
-        struct ds_imp_send *s = &im->send[i];
+        struct ds_import_send *s = &im->send[i];
         if (!s->enabled)
             s->skip = "disabled in Exchange (Enabled False)";
         else if (s->internal)
@@ -283,7 +284,7 @@ static void send_skips(struct ds_import *im)
             s->skip = ds_arena_printf(&im->a,
                                       "it runs on %s (SourceTransportServers), "
                                       "not on %s",
-                                      ds_imp_join(&im->a, &s->sources), me);
+                                      ds_import_join(&im->a, &s->sources), me);
         else if (s->spaces.n == 0)
             s->skip = "no SMTP address space that domsec can route";
     }
@@ -294,7 +295,7 @@ static void send_skips(struct ds_import *im)
 static void sort_by_cost(struct ds_import *im)
 {
     for (size_t i = 1; i < im->nsend; i++) {
-        struct ds_imp_send key = im->send[i];
+        struct ds_import_send key = im->send[i];
         size_t j = i;
         while (j > 0 && im->send[j - 1].min_cost > key.min_cost) {
             im->send[j] = im->send[j - 1];
@@ -312,7 +313,7 @@ static void sort_by_cost(struct ds_import *im)
 static void cert_titles(struct ds_import *im)
 {
     for (size_t i = 0; i < im->ncerts; i++) {
-        struct ds_imp_cert *c = &im->certs[i];
+        struct ds_import_cert *c = &im->certs[i];
         char date[16] = "";
         if (c->na_ok) {
             time_t t = (time_t)c->na;
@@ -334,17 +335,17 @@ static void cert_titles(struct ds_import *im)
                 &im->a,
                 "not enabled for SMTP (Services %s): "
                 "Exchange never uses it for mail",
-                c->services.n ? ds_imp_join(&im->a, &c->services) : "none");
+                c->services.n ? ds_import_join(&im->a, &c->services) : "none");
     }
     if (im->server.internal) {
         for (size_t i = 0; i < im->ncerts; i++)
             if (strcmp(im->certs[i].thumbprint, im->server.internal) == 0)
                 return;
-        DS_IMP_NOTE(im, &im->server.notes,
-                    "the internal certificate %s is not in the "
-                    "Get-ExchangeCertificate output: anonymous TLS "
-                    "(exchange_server) finds no certificate (event 12013)",
-                    im->server.internal);
+        DS_IMPORT_NOTE(im, &im->server.notes,
+                       "the internal certificate %s is not in the "
+                       "Get-ExchangeCertificate output: anonymous TLS "
+                       "(exchange_server) finds no certificate (event 12013)",
+                       im->server.internal);
     }
 }
 
@@ -379,7 +380,7 @@ static void unique_titles(struct ds_import *im)
             unique_title(im, im->send[i].name, taken + im->nrecv, i);
 }
 
-void ds_imp_resolve(struct ds_import *im, const struct ds_imp_objs *sv)
+void ds_import_resolve(struct ds_import *im, const struct ds_import_objs *sv)
 {
     size_t errors = im->diag->nerrors;
     choose_server(im, sv);
@@ -414,7 +415,8 @@ static bool same_dn(const char *a, const char *b)
     return strcmp(x, y) == 0;
 }
 
-static bool cert_named(const struct ds_imp_cert *c, const struct ds_tls_name *n)
+static bool cert_named(const struct ds_import_cert *c,
+                       const struct ds_tls_name *n)
 {
     return (same_dn(n->issuer, c->issuer) && same_dn(n->subject, c->subject)) ||
            (same_dn(n->issuer, c->real_issuer) &&
@@ -422,12 +424,12 @@ static bool cert_named(const struct ds_imp_cert *c, const struct ds_tls_name *n)
 }
 
 /* A certificate for mail with the same subject: the likely renewal. */
-static const struct ds_imp_cert *renewal_of(const struct ds_import *im,
-                                            const struct ds_tls_name *n)
+static const struct ds_import_cert *renewal_of(const struct ds_import *im,
+                                               const struct ds_tls_name *n)
 {
-    const struct ds_imp_cert *best = NULL;
+    const struct ds_import_cert *best = NULL;
     for (size_t i = 0; i < im->ncerts; i++) {
-        const struct ds_imp_cert *c = &im->certs[i];
+        const struct ds_import_cert *c = &im->certs[i];
         if (!c->skip && same_dn(n->subject, c->subject) &&
             (best == NULL || (c->nb_ok && best->nb_ok && c->nb > best->nb)))
             best = c;
@@ -438,7 +440,7 @@ static const struct ds_imp_cert *renewal_of(const struct ds_import *im,
 /* One connector's tls_certificate_name: written as the certificate it
  * names (as domsec prints it), or kept with a note when it names none. */
 static void check_tls_name(struct ds_import *im, const char *kind,
-                           const char *name, const struct ds_imp_where *w,
+                           const char *name, const struct ds_import_where *w,
                            const char **tls_name, const char **note)
 {
     struct ds_tls_name n;
@@ -454,7 +456,7 @@ static void check_tls_name(struct ds_import *im, const char *kind,
         return;
     }
     for (size_t i = 0; i < im->ncerts; i++) {
-        const struct ds_imp_cert *c = &im->certs[i];
+        const struct ds_import_cert *c = &im->certs[i];
         if (!cert_named(c, &n))
             continue;
         const char *is = c->real_issuer ? c->real_issuer : c->issuer;
@@ -474,7 +476,7 @@ static void check_tls_name(struct ds_import *im, const char *kind,
         *tls_name = ds_arena_printf(&im->a, "<I>%s<S>%s", is, su);
         return;
     }
-    const struct ds_imp_cert *r = renewal_of(im, &n);
+    const struct ds_import_cert *r = renewal_of(im, &n);
     const char *fix =
         r ? ds_arena_printf(
                 &im->a,

@@ -201,7 +201,7 @@ static void header(struct ds_buf *b, const struct ds_import_out *o)
 static void server_section(struct ds_buf *b, const struct ds_import *im,
                            const struct ds_import_out *o)
 {
-    const struct ds_imp_server *s = &im->server;
+    const struct ds_import_server *s = &im->server;
     if (s->found)
         commentf(b, "", "Get-ExchangeServer %s (%s:%d): ServerRole %s, %s",
                  s->name, s->where.file, s->where.line,
@@ -244,7 +244,7 @@ static void server_section(struct ds_buf *b, const struct ds_import *im,
 static void transport_section(struct ds_buf *b, const struct ds_import *im,
                               const struct ds_import_out *o)
 {
-    const struct ds_imp_transport *t = &im->transport;
+    const struct ds_import_transport *t = &im->transport;
     if (t->found)
         commentf(b, "", "Get-TransportConfig (%s:%d)", t->where.file,
                  t->where.line);
@@ -275,7 +275,7 @@ static void transport_section(struct ds_buf *b, const struct ds_import *im,
 
 /* Where a certificate's files go when they are not there yet: next to
  * the configuration (relative paths are relative to its directory). */
-static void cert_paths(const struct ds_imp_cert *c, struct ds_arena *a,
+static void cert_paths(const struct ds_import_cert *c, struct ds_arena *a,
                        const char **cert, const char **key, const char **chain)
 {
     *cert = ds_arena_printf(a, "certs/%s.pem", c->thumbprint);
@@ -285,7 +285,7 @@ static void cert_paths(const struct ds_imp_cert *c, struct ds_arena *a,
 
 /* The commands that make the files, as comments above `cert =`: the
  * line check-config names when a file is missing. */
-static void export_commands(struct ds_buf *b, const struct ds_imp_cert *c,
+static void export_commands(struct ds_buf *b, const struct ds_import_cert *c,
                             const struct ds_import_out *o, const char *dir,
                             bool chain)
 {
@@ -348,7 +348,7 @@ static void export_commands(struct ds_buf *b, const struct ds_imp_cert *c,
 }
 
 static void cert_header(struct ds_buf *b, const struct ds_import *im,
-                        const struct ds_imp_cert *c)
+                        const struct ds_import_cert *c)
 {
     commentf(b, "", "Get-ExchangeCertificate %s (%s:%d)", c->thumbprint,
              c->where.file, c->where.line);
@@ -375,7 +375,7 @@ static void cert_header(struct ds_buf *b, const struct ds_import *im,
 }
 
 static void cert_section(struct ds_buf *out, const struct ds_import *im,
-                         const struct ds_imp_cert *c,
+                         const struct ds_import_cert *c,
                          const struct ds_import_out *o, const char *dir)
 {
     struct ds_buf body = {0}, *b = &body;
@@ -416,7 +416,7 @@ static void cert_section(struct ds_buf *out, const struct ds_import *im,
 
 /* ---- connectors ---------------------------------------------------------- */
 
-static void recv_section(struct ds_buf *out, const struct ds_imp_recv *r)
+static void recv_section(struct ds_buf *out, const struct ds_import_recv *r)
 {
     struct ds_buf body = {0}, *b = &body;
     commentf(out, "", "Get-ReceiveConnector \"%s\" (%s:%d)",
@@ -445,7 +445,7 @@ static void recv_section(struct ds_buf *out, const struct ds_imp_recv *r)
     section_end(out, b, r->skip);
 }
 
-static void send_section(struct ds_buf *out, const struct ds_imp_send *s)
+static void send_section(struct ds_buf *out, const struct ds_import_send *s)
 {
     struct ds_buf body = {0}, *b = &body;
     commentf(out, "", "Get-SendConnector \"%s\" (%s:%d)",
