@@ -1,7 +1,8 @@
 /*
  * import_int.h - what the import modules share among themselves
- * (import_exchange.c reads, import_resolve.c decides, import_write.c and
- * certdir.c use the helpers). Not used outside them.
+ * (import_values.c reads values, import_exchange.c objects,
+ * import_resolve.c decides, import_write.c and certdir.c use the
+ * helpers). Not used outside them.
  *
  * Must not: be included by the engine or the milter.
  */
@@ -40,6 +41,28 @@ void ds_import_error(struct ds_import *im, const struct ds_fl_obj *o,
                      const struct ds_fl_prop *p, const char *hint,
                      const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Reading properties (import_values.c). Each returns false after an
+ * error in im->diag (or im->oom set). */
+
+/* A list property (absent: empty). A cut list is an error when its
+ * entries matter (critical), else a note in notes. */
+bool ds_import_read_list(struct ds_import *im, const struct ds_fl_obj *o,
+                         const char *name, bool critical,
+                         struct ds_strlist *out, struct ds_strvec *notes);
+/* True/False (absent: dflt). */
+bool ds_import_read_bool(struct ds_import *im, const struct ds_fl_obj *o,
+                         const char *name, bool dflt, bool *out);
+/* The same, -1 when absent. */
+bool ds_import_read_tristate(struct ds_import *im, const struct ds_fl_obj *o,
+                             const char *name, int *out);
+/* AuthMechanism / SmartHostAuthMechanism (receive: the former) in
+ * domsec's names; those without an equivalent become notes. */
+bool ds_import_read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
+                               const char *prop, bool receive,
+                               struct ds_strlist *out, struct ds_strvec *notes);
+/* The value of name, or NULL when absent or empty. */
+const char *ds_import_opt_str(const struct ds_fl_obj *o, const char *name);
 
 /* NotBefore/NotAfter as Exchange writes them (en-US, or ISO 8601):
  * seconds since the epoch read as UTC; false for other forms. */
