@@ -293,6 +293,20 @@ rc_is 65 "two Edge servers, connectors of two servers: exit 65"
 has "$ERR" "$M/edges.txt:2: error: 2 Get-ExchangeServer objects" \
     "... refused: domsec.conf describes one server"
 
+# Exchange 2007 (version 8): the 2007 selection rules.
+sed 's/Version 15.1 (Build 2507.6)/Version 8.3 (Build 83.6)/' \
+    "$T_DIR/utf8/server.txt" >"$M/server2007.txt"
+dsp import exchange "$M/server2007.txt" "$T_DIR/utf8/transport.txt"
+has "$OUT" 'selection_rules = "2007"' "AdminDisplayVersion 8.3: selection_rules 2007"
+# No Get-ExchangeServer output: a warning, and fqdn left to its default.
+dsp import exchange "$T_DIR/utf8/transport.txt" "$T_DIR/utf8/receive.txt"
+rc_is 0 "without server.txt: exit 0"
+has "$ERR" "warning: no Get-ExchangeServer output" "... with a warning"
+sed -n '/^server {/,/^}/p' "$OUT" >"$T_DIR/server-section"
+has "$T_DIR/server-section" 'hostname = "EDGE01"' \
+    "... hostname from the receive connectors' server"
+hasnt "$T_DIR/server-section" "fqdn =" "... and no fqdn (the default applies)"
+
 # ---- PFX with an empty password, no password given ------------------------
 E=$T_DIR/empty
 mkdir -p "$E/export" "$E/out"
