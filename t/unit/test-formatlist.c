@@ -71,7 +71,7 @@ static void check_utf16(bool be, bool bom, const char *name)
     unsigned char buf[1024];
     size_t n = utf16(two, be, bom, buf);
     ok(ds_fl_parse("t.txt", buf, n, &A, &d, &diag) == 0, "%s reads", name);
-    is_str(d.encoding, name, "%s recognised", name);
+    ok(d.encoding && strcmp(d.encoding, name) == 0, "%s recognised", name);
     check_two(&d, name);
     ds_diag_free(&diag);
 }
