@@ -378,7 +378,9 @@ static int read_pem_file(OSSL_LIB_CTX *light, struct ds_arena *a,
         ds_cert_report(&p->diag, DS_CODE_CERT_FILE, p->src->from_cli,
                        p->src->name, w,
                        "fix the path (a relative path is relative to "
-                       "the file that names it)",
+                       "the file that names it), or make the file (in an "
+                       "imported configuration, the comment above the line "
+                       "says how)",
                        "cannot read %s %s: %s", what, path, err);
         return -1;
     }

@@ -92,5 +92,6 @@ int ds_cli_usage_error(const char *fmt, ...)
 extern const struct ds_command ds_cmd_apply;
 extern const struct ds_command ds_cmd_probe;
 extern const struct ds_command ds_cmd_report;
+extern const struct ds_command ds_cmd_import;
 
 #endif

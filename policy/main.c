@@ -96,6 +96,7 @@ static const struct ds_command *const commands[] = {
     &cmd_select_def, &cmd_explain_def, &cmd_lint_def,
     &cmd_certs_def,  &cmd_check_def,   &cmd_render_def,
     &ds_cmd_apply,   &ds_cmd_probe,    &ds_cmd_report,
+    &ds_cmd_import,
 };
 
 static void usage(FILE *fp)
@@ -121,8 +122,10 @@ static void usage(FILE *fp)
             "exit status: 0 ok, 1 a connector cannot use TLS (select, "
             "explain, render:\n"
             "nothing is written) or lint found an error, 64 usage error, "
-            "69 postmap\n"
-            "failed, 73 the output directory cannot be written, 78 "
+            "65 import: input\n"
+            "that is not Format-List output or cannot be converted, 66 "
+            "unreadable input,\n"
+            "69 postmap failed, 73 the output cannot be written, 78 "
             "configuration or\n"
             "certificate error.\n"
             "See domsec-policy(8) and domsec.conf(5).\n",
@@ -257,16 +260,28 @@ static const char *command_name(int argc, char **argv)
     return NULL;
 }
 
-/* The global options followed by the command's own. */
+/* Is name one of the command's own options? */
+static bool own_option(const struct ds_command *cmd, const char *name)
+{
+    for (const struct option *o = cmd ? cmd->opts : NULL; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The global options followed by the command's own; a command's option
+ * takes the place of a global one of the same name (import --output). */
 static struct option *option_table(const struct ds_command *cmd)
 {
-    size_t n = DS_ARRAY_LEN(global_opts), m = 0;
+    size_t n = 0, m = 0;
     while (cmd && cmd->opts && cmd->opts[m].name)
         m++;
-    struct option *t = calloc(n + m + 1, sizeof(*t));
+    struct option *t = calloc(DS_ARRAY_LEN(global_opts) + m + 1, sizeof(*t));
     if (t == NULL)
         return NULL;
-    memcpy(t, global_opts, sizeof(global_opts));
+    for (size_t i = 0; i < DS_ARRAY_LEN(global_opts); i++)
+        if (!own_option(cmd, global_opts[i].name))
+            t[n++] = global_opts[i];
     if (m > 0)
         memcpy(t + n, cmd->opts, m * sizeof(*t));
     return t;

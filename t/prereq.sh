@@ -38,6 +38,7 @@ tool util-linux unshare
 tool util-linux setpriv
 tool apt apt-get
 tool diffutils diff
+tool libc-bin iconv
 [ -f /usr/share/sendmail/cf/m4/cf.m4 ] || need sendmail-cf "Sendmail's m4 files"
 [ -r /usr/share/postfix/main.cf.debian ] || need postfix "Debian's stock main.cf"
 
