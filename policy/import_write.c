@@ -264,8 +264,9 @@ static void transport_section(struct ds_buf *b, const struct ds_import *im,
             "of domain-secure send connectors).");
     if (o->partner_trust_store == NULL)
         comment(b, "    ",
-                "Create this file before the MTA uses the "
-                "configuration.");
+                "Create this file (the partners' CA certificates, "
+                "PEM) or name yours with --partner-trust-store: "
+                "check-config refuses a missing one.");
     str_opt(b, "partner_trust_store",
             o->partner_trust_store ? o->partner_trust_store : DEFAULT_PARTNERS);
     ds_buf_printf(b, "}\n\n");

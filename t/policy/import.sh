@@ -178,8 +178,19 @@ done
 B=$T_DIR/b
 mkdir "$B"
 # shellcheck disable=SC2046
-dsp import exchange --output "$B/domsec.conf" --trust-store "$T_DIR/roots.pem" \
+dsp import exchange --output "$B/domsec.nocas.conf" --trust-store "$T_DIR/roots.pem" \
     $(inputs "$T_DIR/utf8")
+rc_is 0 "import without --partner-trust-store: exit 0"
+dsp -c "$B/domsec.nocas.conf" check-config
+rc_is 78 "check-config: the default partner CA file does not exist"
+line=$(grep -n '^    partner_trust_store = ' "$B/domsec.nocas.conf" | cut -d: -f1)
+has "$ERR" "$B/domsec.nocas.conf:$line: error: transport: partner_trust_store" \
+    "check-config names the partner_trust_store line"
+sed -n "$((line - 1))p" "$B/domsec.nocas.conf" >"$T_DIR/above"
+has "$T_DIR/above" "check-config refuses a missing one" "... and the comment above it says so"
+# shellcheck disable=SC2046
+dsp import exchange --output "$B/domsec.conf" --trust-store "$T_DIR/roots.pem" \
+    --partner-trust-store "$T_DIR/partners.pem" $(inputs "$T_DIR/utf8")
 rc_is 0 "import without --certs: exit 0"
 dsp -c "$B/domsec.conf" check-config
 rc_is 78 "check-config: the certificate files do not exist yet"
@@ -250,8 +261,7 @@ has "$R/master.cf" "STARTTLS for mail.contoso.com" "the receive connector's Fqdn
 has "$R/master.cf" "-o smtpd_tls_security_level=encrypt" "RequireTLS True"
 has "$R/master.cf" "-o smtpd_tls_ask_ccert=yes" "DomainSecureEnabled True"
 has "$R/master.cf" "-o smtp_helo_name=mail.contoso.com" "the send connectors' Fqdn"
-has "$R/master.cf" "-o smtp_tcp_port=587" "the smart-host connector's Port"
-has "$R/transport" "tailspintoys.com                domsec-smart-host-relay:[192.0.2.25],[relay.contoso.com]" \
+has "$R/transport" "tailspintoys.com                domsec-smart-host-relay:[192.0.2.25]:587,[relay.contoso.com]:587" \
     "SmartHosts [192.0.2.25], relay.contoso.com"
 has "$R/transport" "woodgrovebank.com               domsec-partners:" \
     "TLSSendDomainSecureList: woodgrovebank.com to the domain-secure connector"
