@@ -15,7 +15,7 @@
  * Must not: accept silently or reject permanently on an internal error
  * (tempfail, logged), do file I/O other than logging, or lock.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "callbacks.h"
 

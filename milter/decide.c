@@ -3,7 +3,7 @@
  *
  * Must not: know about libmilter, log, or keep state between calls.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "decide.h"
 

@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "dsconfig.h"
 
 enum ds_result { DS_RESULT_NONE, DS_RESULT_PASS, DS_RESULT_FAIL };
 

@@ -8,7 +8,7 @@
  *
  * Must not: lock, free a key, or allocate more than once per new pair.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "decisions.h"
 

@@ -5,7 +5,7 @@
  * mark before the deletions (an insert at the top would shift the indices
  * and the deletions would hit it).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "headers.h"
 

@@ -3,7 +3,7 @@
  *
  * Must not: lock, or free a configuration a connection still uses.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "live.h"
 

@@ -13,7 +13,7 @@
 
 #include <stdatomic.h>
 
-#include "config.h"
+#include "dsconfig.h"
 
 struct ds_live {
     struct ds_config *cfg;

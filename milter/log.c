@@ -6,7 +6,7 @@
  * lines with ds_append/ds_quote, not printf (a decision line through
  * snprintf cost more instructions than the decision).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "log.h"
 

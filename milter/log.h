@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "dsconfig.h"
 
 /* Start logging: to stderr when to_stderr, else syslog(ident, facility). */
 void ds_log_open(const char *ident, bool to_stderr, int facility);

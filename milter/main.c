@@ -19,7 +19,7 @@
  * Must not: parse in a signal handler, or let libmilter's own signal
  * thread see SIGHUP (it would stop the milter; see sigwait() below).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>

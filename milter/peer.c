@@ -5,7 +5,7 @@
  * Must not: use libmilter types, log, or trust any macro value: every
  * value is attacker-influenced (certificate contents, MAIL FROM).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "peer.h"
 

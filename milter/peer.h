@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "decide.h"
 
 /* The raw macro values the milter asks for; NULL when absent. */

@@ -5,7 +5,7 @@
  * partner name (the table is bounded; when it is full, further partners
  * are counted under "_other").
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "stats.h"
 

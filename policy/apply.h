@@ -24,7 +24,7 @@
 #include <stdio.h>
 
 #include "certstore.h"
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 
 /* What apply came to (also the CLI's exit status). */

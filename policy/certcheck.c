@@ -6,7 +6,7 @@
  * Must not: print or exit. A problem with a file is recorded in the
  * store's diagnostics, at the line of the configuration that names it.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "certstore_int.h"
 

@@ -6,7 +6,7 @@
  * clearing allocator), follow a FIFO or a device (open is non-blocking and
  * only regular files are read), log, or exit.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "certfile.h"
 

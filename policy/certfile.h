@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 
 /*

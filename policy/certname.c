@@ -7,7 +7,7 @@
  * matching are OpenSSL's (ASN1_STRING_print_ex, X509_NAME_print_ex,
  * X509_check_host); only the Windows attribute names are ours.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "certstore.h"
 

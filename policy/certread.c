@@ -7,7 +7,7 @@
  * threads at once, each with its own arena (the light library context is
  * only read). No key or signature work here (certcheck.c, on first use).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "certstore_int.h"
 

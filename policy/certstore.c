@@ -7,7 +7,7 @@
  * Must not: decode public or private keys or verify signatures (that is
  * certcheck.c, on first use), print, or exit.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "certstore_int.h"
 

@@ -28,7 +28,7 @@
 
 #include <openssl/x509.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 #include "util.h"
 

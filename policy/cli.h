@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "certstore.h"
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 #include "util.h"
 

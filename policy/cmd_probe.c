@@ -13,7 +13,7 @@
  * Must not: reach any host but the ones the plan names, or print anything
  * but through probe_out.c (and errors on stderr).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
  * Must not: write anything but the report, or stop at a line it cannot
  * read (maillog.c skips it).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Must not: read certificates or keys, log, or exit. Every error carries
  * the real file:line (see srcmap.c) and a fix hint.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <confuse.h>
 #include <netdb.h>

@@ -7,7 +7,7 @@
  * Must not: read certificates or keys (the certificate store and
  * certfile.c do), log, or exit.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "config_int.h"
 

@@ -8,7 +8,7 @@
 #ifndef DS_CONFIG_INT_H
 #define DS_CONFIG_INT_H
 
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 
 /* Checks across sections: bindings bound twice, send-list domains no

@@ -7,7 +7,7 @@
  *
  * Must not: report (config.c does, with the line), or do DNS.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  *
  * Must not: exit or log; an allocation failure is counted as an error.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "diag.h"
 

@@ -4,7 +4,7 @@
  * Must not: allocate on the lookup path or do DNS. libidn2 is called only
  * for names with non-ASCII octets.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "domains.h"
 

@@ -4,7 +4,7 @@
  * Must not: produce invalid JSON for any input string: every byte is
  * either valid UTF-8 passed through or escaped.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "json.h"
 

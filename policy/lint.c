@@ -9,7 +9,7 @@
  * Must not: print or exit; change the configuration or the store; decide
  * by the words of a message (select.c's events and exclusions are codes).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "lint.h"
 

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "certstore.h"
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 
 #define DS_LINT_DEFAULT_DAYS 60

@@ -5,7 +5,7 @@
  * Must not: print, or fail on a line it cannot read (it is skipped);
  * every field is copied into a bounded buffer.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "maillog.h"
 

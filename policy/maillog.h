@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "util.h"
 
 /* The failure reasons and actions the milter logs, as codes. */

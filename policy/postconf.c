@@ -6,7 +6,7 @@
  * Must not: edit files, print, or exit; never parse main.cf or master.cf
  * itself (postconf does, with Postfix's own rules).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "postconf.h"
 

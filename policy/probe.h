@@ -26,7 +26,7 @@
 
 #include <sys/socket.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "util.h"
 
 /* What a session (or the whole probe) came to. */
@@ -111,7 +111,7 @@ int ds_probe_resolve_mx(const char *domain, int port,
                         struct ds_probe_hops *hops);
 /* The addresses of each smart host, in order (no MX lookup: Postfix's
  * "[host]:port"), as the configuration parsed them: a name (A-labels) or
- * an address, each with its own port (config.h). */
+ * an address, each with its own port (dsconfig.h). */
 int ds_probe_resolve_hosts(const struct ds_smarthost *hosts, size_t n,
                            const struct ds_probe_ns *ns,
                            const struct ds_probe_timeouts *t,

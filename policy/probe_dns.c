@@ -11,7 +11,7 @@
  * Must not: query anything but MX, A and AAAA records of the names it is
  * given, or wait longer than the DNS timeout per query and attempt.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "probe.h"
 

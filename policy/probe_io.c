@@ -7,7 +7,7 @@
  * Must not: block without a deadline, or read past a reply before STARTTLS
  * (what the server sent after its 220 is discarded, never taken as TLS).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "probe_int.h"
 

@@ -6,7 +6,7 @@
  * Must not: decide anything (the verdict is made in cmd_probe.c and the
  * sessions), or print to anything but the FILE it is given.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "probe.h"
 

@@ -8,7 +8,7 @@
  * Must not: send MAIL, RCPT or DATA, or wait on any step without the
  * deadline its timeout gives.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "probe_int.h"
 

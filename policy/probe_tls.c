@@ -10,7 +10,7 @@
  * every problem; the callback only records), or trust any CA but the file
  * it is given.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "probe_int.h"
 

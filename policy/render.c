@@ -8,7 +8,7 @@
  * Must not: choose certificates (select.c does), print anything but the
  * summary it is given a FILE for, or exit.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "render.h"
 

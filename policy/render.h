@@ -26,7 +26,7 @@
 #include <stdio.h>
 
 #include "certstore.h"
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 #include "select.h"
 

@@ -17,7 +17,7 @@
  * Must not: choose certificates (ds_render_select runs the rules), write
  * files (render.c does, all or nothing), or print.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "render.h"
 

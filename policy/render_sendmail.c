@@ -18,7 +18,7 @@
  * Must not: choose certificates (ds_render_select runs the rules), write
  * files, or print.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "render.h"
 

@@ -14,7 +14,7 @@
  * order: the send list first, then address spaces in configuration
  * order; route.h decides the connector of a send-list domain).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "render.h"
 

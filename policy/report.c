@@ -4,7 +4,7 @@
  * Must not: decide anything (it only formats results), or print to
  * anything but the FILE it is given.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "report.h"
 

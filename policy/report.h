@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "certstore.h"
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 #include "lint.h"
 #include "select.h"

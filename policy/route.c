@@ -3,7 +3,7 @@
  *
  * Must not: allocate or print.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "route.h"
 

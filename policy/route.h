@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "dsconfig.h"
 
 /*
  * Does address space `as` cover every name the send-list entry `d` stands

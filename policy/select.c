@@ -7,7 +7,7 @@
  * decide anything the rules document does not say without saying so in
  * the trace.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "select.h"
 

@@ -3,7 +3,7 @@
  *
  * Must not: log, exit, or abort on allocation failure (callers decide).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include "util.h"
 

@@ -11,7 +11,7 @@
  *
  * Must not: measure anything but the load (no milter, no sockets).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * the reason is one printable line.
  * (fuzz-certload does the same for domsec-policy's store, keys included.)
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <string.h>
 

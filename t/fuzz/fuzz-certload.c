@@ -10,7 +10,7 @@
  * has text; a loaded certificate has its thumbprint (40 hex digits) and
  * Windows-form DNs; evaluating everything at a fixed time is clean.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <stdio.h>
 #include <string.h>

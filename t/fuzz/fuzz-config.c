@@ -9,7 +9,7 @@
  * that loads holds only normalised list entries and the defaults the
  * milter relies on (a socket, a header name); freeing it is clean.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <string.h>
 

@@ -17,7 +17,7 @@
  * never refuses; replies carry the right codes; the mark and the reply
  * text are printable ASCII.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * closed, \ " $ escaped: libconfuse would read nothing else into it), and
  * loads (or is refused at its own lines) without a crash.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * quoted values and the mark header hold printable ASCII only (no CR or LF:
  * a certificate name cannot inject a header).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <string.h>
 

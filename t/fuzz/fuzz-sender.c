@@ -12,7 +12,7 @@
  * only; "evilwoodgrovebank.com" and "woodgrovebank.com.evil.example" never
  * stand for woodgrovebank.com).
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <string.h>
 

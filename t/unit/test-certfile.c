@@ -6,7 +6,7 @@
  * and a configuration naming a bad file gets an error at the option's
  * file:line.
  */
-#include "config.h"
+#include "dsconfig.h"
 
 #include <errno.h>
 #include <stdio.h>

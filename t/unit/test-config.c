@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/ds-test-config-XXXXXX";

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "decide.h"
 #include "tap.h"
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "diag.h"
 #include "tap.h"
 

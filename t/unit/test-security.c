@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "dsconfig.h"
 #include "decide.h"
 #include "peer.h"
 #include "tap.h"

@@ -1,13 +1,15 @@
 /*
- * config.h - the loaded configuration: one immutable struct built by one
+ * dsconfig.h - the loaded configuration: one immutable struct built by one
  * function, used by domsec-policy and by every domsec-milter (re)load.
  *
  * Must not: be modified after ds_config_load() returns (the milter shares
  * one instance between threads), or load certificates and keys (that is
  * certstore.c, run by domsec-policy only).
+ *
+ * Named dsconfig.h, not config.h: that name is autoconf's generated header.
  */
-#ifndef DS_CONFIG_H
-#define DS_CONFIG_H
+#ifndef DS_DSCONFIG_H
+#define DS_DSCONFIG_H
 
 #include <stdbool.h>
 #include <sys/types.h>
