@@ -739,6 +739,8 @@ enum ds_apply_status ds_apply_postfix(const struct ds_config *cfg,
     struct run R = {.o = o, .summary = summary, .diag = diag, .cfg = cfg};
     enum ds_apply_status st = ds_apply_dirs(o, &R.d, diag);
     if (st == DS_APPLY_OK)
+        st = ds_apply_lock(&R.d, diag);
+    if (st == DS_APPLY_OK)
         st = facts(&R);
     if (st == DS_APPLY_OK)
         st = do_render(&R, store, at);
@@ -754,6 +756,7 @@ enum ds_apply_status ds_apply_postfix(const struct ds_config *cfg,
     if (st == DS_APPLY_OK)
         st = o->dry_run ? show(&R) : commit(&R);
     ds_apply_workcopy_remove(&R.d);
+    ds_apply_unlock(&R.d);
     ds_render_free(&R.r);
     state_free(&R.old);
     state_free(&R.now);

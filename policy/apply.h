@@ -35,6 +35,7 @@ enum ds_apply_status {
     DS_APPLY_UNAVAILABLE = 69, /* a Postfix command failed */
     DS_APPLY_SOFTWARE = 70,    /* out of memory */
     DS_APPLY_CANTCREAT = 73,   /* a file or directory cannot be written */
+    DS_APPLY_TEMPFAIL = 75,    /* another apply or revert holds the lock */
     DS_APPLY_CONFIG = 78,      /* domsec.conf cannot be applied here */
 };
 
@@ -75,6 +76,7 @@ struct ds_apply_dirs {
     char out[2048];    /* the rendered files */
     char backup[2100]; /* out/backup */
     char tmp[2100];    /* the working copy: dir/.domsec-apply.XXXXXX */
+    int lock;          /* dir itself, flock()ed for the run; -1: not held */
 };
 
 /* Find the directories (dir/main.cf and dir/master.cf must exist).
@@ -82,6 +84,15 @@ struct ds_apply_dirs {
 enum ds_apply_status ds_apply_dirs(const struct ds_apply_opts *o,
                                    struct ds_apply_dirs *d,
                                    struct ds_diag *diag);
+
+/* Take the run's lock: an exclusive flock() on the configuration
+ * directory itself (nothing is created; the kernel drops it when the
+ * process ends), so two applies or an apply and a revert never edit the
+ * same main.cf at once. Does not wait: DS_APPLY_TEMPFAIL when another run
+ * holds it. */
+enum ds_apply_status ds_apply_lock(struct ds_apply_dirs *d,
+                                   struct ds_diag *diag);
+void ds_apply_unlock(struct ds_apply_dirs *d);
 
 /* Make d->tmp holding copies of main.cf and master.cf (their modes and
  * owners kept). Returns the status. */

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +103,7 @@ enum ds_apply_status ds_apply_dirs(const struct ds_apply_opts *o,
 {
     char path[2200];
     memset(d, 0, sizeof(*d));
+    d->lock = -1;
     enum ds_apply_status st = find_dir(o, d->dir, sizeof(d->dir), diag);
     if (st != DS_APPLY_OK)
         return st;
@@ -193,6 +195,36 @@ int ds_apply_install(const char *src, const char *dir, const char *name,
         errno = saved;
     }
     return rc;
+}
+
+enum ds_apply_status ds_apply_lock(struct ds_apply_dirs *d,
+                                   struct ds_diag *diag)
+{
+    d->lock = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d->lock < 0) {
+        fail(diag, d->dir, NULL, errno, "cannot open %s", d->dir);
+        return DS_APPLY_CANTCREAT;
+    }
+    if (flock(d->lock, LOCK_EX | LOCK_NB) == 0)
+        return DS_APPLY_OK;
+    int err = errno;
+    close(d->lock);
+    d->lock = -1;
+    if (err == EWOULDBLOCK) {
+        fail(diag, d->dir, "wait for it to finish, then run this again", 0,
+             "another domsec-policy apply or revert is working on %s",
+             d->dir);
+        return DS_APPLY_TEMPFAIL;
+    }
+    fail(diag, d->dir, NULL, err, "cannot lock %s", d->dir);
+    return DS_APPLY_CANTCREAT;
+}
+
+void ds_apply_unlock(struct ds_apply_dirs *d)
+{
+    if (d->lock >= 0)
+        close(d->lock);
+    d->lock = -1;
 }
 
 enum ds_apply_status ds_apply_workcopy(struct ds_apply_dirs *d,
@@ -327,16 +359,13 @@ static enum ds_apply_status revert_files(const struct ds_apply_dirs *d,
     return DS_APPLY_OK;
 }
 
-enum ds_apply_status ds_apply_revert(const struct ds_apply_opts *o,
-                                     FILE *summary, struct ds_diag *diag)
+static enum ds_apply_status revert_locked(const struct ds_apply_dirs *d,
+                                          const struct ds_apply_opts *o,
+                                          FILE *summary, struct ds_diag *diag)
 {
-    struct ds_apply_dirs d;
     char path[2300];
     bool changed = false;
-    enum ds_apply_status st = ds_apply_dirs(o, &d, diag);
-    if (st != DS_APPLY_OK)
-        return st;
-    snprintf(path, sizeof(path), "%s/main.cf", d.backup);
+    snprintf(path, sizeof(path), "%s/main.cf", d->backup);
     if (!is_file(path)) {
         fail(diag, path,
              "apply keeps the originals in OUTPUT/backup: give the "
@@ -344,18 +373,31 @@ enum ds_apply_status ds_apply_revert(const struct ds_apply_opts *o,
              0, "nothing to revert: %s does not exist", path);
         return DS_APPLY_NOINPUT;
     }
-    st = revert_files(&d, o, summary, diag, &changed);
+    enum ds_apply_status st = revert_files(d, o, summary, diag, &changed);
     if (st != DS_APPLY_OK || o->dry_run)
         return st;
     /* forget the first apply: the next one keeps the files anew */
     static const char *const kept[] = {"applied", "master.cf", "main.cf"};
     for (size_t i = 0; i < DS_ARRAY_LEN(kept); i++) {
-        snprintf(path, sizeof(path), "%s/%s", d.backup, kept[i]);
+        snprintf(path, sizeof(path), "%s/%s", d->backup, kept[i]);
         unlink(path);
     }
-    rmdir(d.backup);
-    fprintf(summary, "removed   %s\n", d.backup);
+    rmdir(d->backup);
+    fprintf(summary, "removed   %s\n", d->backup);
     if (changed && !o->no_reload)
-        return ds_apply_reload(d.dir, summary, diag);
+        return ds_apply_reload(d->dir, summary, diag);
     return DS_APPLY_OK;
+}
+
+enum ds_apply_status ds_apply_revert(const struct ds_apply_opts *o,
+                                     FILE *summary, struct ds_diag *diag)
+{
+    struct ds_apply_dirs d;
+    enum ds_apply_status st = ds_apply_dirs(o, &d, diag);
+    if (st == DS_APPLY_OK)
+        st = ds_apply_lock(&d, diag);
+    if (st == DS_APPLY_OK)
+        st = revert_locked(&d, o, summary, diag);
+    ds_apply_unlock(&d);
+    return st;
 }
