@@ -127,6 +127,7 @@ struct loader {
     struct ds_diag *diag;
     struct ds_srcmap *map;
     const char *file;
+    unsigned flags; /* DS_CONFIG_* */
     /* the arena copies of the map's file names (a few files, many
      * places: a list of 10^6 values must not copy its name 10^6 times) */
     const char *names[16], *copies[16];
@@ -567,14 +568,14 @@ static char *first_label(struct loader *L, const char *fqdn)
 }
 
 /* The host's FQDN: gethostname(), canonicalised through the resolver
- * (files first) when it has no dot. */
+ * (files first) when it has no dot, unless DS_CONFIG_NO_RESOLVE. */
 static const char *host_fqdn(struct loader *L)
 {
     char name[256];
     if (gethostname(name, sizeof(name)) != 0)
         return "localhost.localdomain";
     name[sizeof(name) - 1] = '\0';
-    if (strchr(name, '.') == NULL) {
+    if (strchr(name, '.') == NULL && !(L->flags & DS_CONFIG_NO_RESOLVE)) {
         struct addrinfo hints = {.ai_flags = AI_CANONNAME,
                                  .ai_socktype = SOCK_STREAM};
         struct addrinfo *res = NULL;
@@ -1163,13 +1164,19 @@ static void milter_cross_checks(struct loader *L)
 
 struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
 {
+    return ds_config_load_flags(file, 0, diag);
+}
+
+struct ds_config *ds_config_load_flags(const char *file, unsigned flags,
+                                       struct ds_diag *diag)
+{
     struct ds_config *c = calloc(1, sizeof(*c));
     if (c == NULL) {
         ds_diag_code(diag, DS_CODE_NOMEM, file, 0, NULL, "out of memory");
         return NULL;
     }
     size_t errors_before = diag->nerrors;
-    struct loader L = {.cfg = c, .diag = diag, .file = file};
+    struct loader L = {.cfg = c, .diag = diag, .file = file, .flags = flags};
     c->path = ds_arena_strdup(&c->arena, file);
 
     cfg_t *cfg = NULL;

@@ -194,6 +194,14 @@ struct ds_config {
  * is global).
  */
 struct ds_config *ds_config_load(const char *file, struct ds_diag *diag);
+
+/* ds_config_load() with flags: DS_CONFIG_NO_RESOLVE leaves an unset
+ * server.fqdn as gethostname() says, without asking the resolver for the
+ * canonical name (domsec-milter never uses it, and must not make a DNS
+ * query at every reload). */
+#define DS_CONFIG_NO_RESOLVE 0x1u
+struct ds_config *ds_config_load_flags(const char *file, unsigned flags,
+                                       struct ds_diag *diag);
 void ds_config_free(struct ds_config *cfg);
 
 /*
