@@ -28,6 +28,7 @@
 #include "headers.h"
 #include "live.h"
 #include "log.h"
+#include "macros.h"
 #include "peer.h"
 #include "stats.h"
 
@@ -41,14 +42,12 @@
 #define DS_ACTIONS                                                             \
     (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 
-/* The macros asked for per stage. The lists replace the MTA's own lists
- * for this milter, so MAIL asks for the usual MAIL macros too. */
-static char connect_macros[] = "{daemon_name} v j _";
-static char mail_macros[] =
-    "i {mail_addr} {mail_host} {mail_mailer} {auth_type} {auth_authen} "
-    "{auth_author} {auth_ssf} {tls_version} {cipher} {cipher_bits} "
-    "{cert_subject} {cert_issuer} {verify} {cn_subject} {cn_issuer}";
-static char eom_macros[] = "i";
+/* The macros asked for per stage, declared once in macros.h (render
+ * sendmail writes the same lists). They replace the MTA's own lists for
+ * this milter, so MAIL asks for the usual MAIL macros too. */
+static char connect_macros[] = DS_MACROS_MILTER_CONNECT;
+static char mail_macros[] = DS_MACROS_MILTER_ENVFROM;
+static char eom_macros[] = DS_MACROS_MILTER_EOM;
 
 struct msg {
     bool judged;    /* a MAIL FROM was decided */
@@ -142,15 +141,22 @@ static void reset_msg(struct conn *c)
 
 /* ---- replies ------------------------------------------------------------ */
 
-/* smfi_setreply with text made safe: no CR/LF, '%' doubled. */
+/* The most reply text handed to smfi_setreply(): libmilter documents 980
+ * characters for the whole reply, and the code, the enhanced code and
+ * their spaces take up to 16 of them; 900 keeps a margin. */
+#define REPLY_TEXT_LIMIT 900
+
+/* smfi_setreply with text made safe: no CR/LF, '%' doubled (libmilter
+ * reads the text as a format), at most REPLY_TEXT_LIMIT characters. */
 static void set_reply(SMFICTX *ctx, const char *code, const char *xcode,
                       const char *text)
 {
     char safe[DS_REPLY_TEXT_MAX * 2];
     size_t n = 0;
-    for (const char *p = text; *p && n + 3 < sizeof(safe) && n < 900; p++) {
+    for (const char *p = text;
+         *p && n + 3 < sizeof(safe) && n < REPLY_TEXT_LIMIT; p++) {
         char ch = *p;
-        if (ch == '\r' || ch == '\n' || ch == '\0')
+        if (ch == '\r' || ch == '\n')
             ch = ' ';
         if (ch == '%')
             safe[n++] = '%';

@@ -20,21 +20,11 @@
  */
 #include "dsconfig.h"
 
+#include "macros.h"
 #include "render.h"
 
 #include <string.h>
 
-/* What the milter reads (milter/callbacks.c asks for the same lists with
- * smfi_setsymlist; these are for MTAs that ignore the request). */
-#define MACROS_CONNECT "j, _, {daemon_name}, {if_name}, {if_addr}, v"
-#define MACROS_HELO                                                            \
-    "{tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}"
-#define MACROS_ENVFROM                                                         \
-    "i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, "               \
-    "{mail_mailer}, {mail_host}, {mail_addr}, {tls_version}, {cipher}, "       \
-    "{cipher_bits}, {cert_subject}, {cert_issuer}, {verify}, {cn_subject}, "   \
-    "{cn_issuer}"
-#define MACROS_EOM "{msg_id}, i"
 
 /* Can `s` stand inside an m4 quote and a Sendmail option list? */
 static bool m4_safe(const char *s)
@@ -233,8 +223,13 @@ static bool subdomain_entries(const struct ds_config *cfg)
 static void domsec_mc(struct ds_render *r, struct ds_buf *b)
 {
     const struct ds_config *cfg = r->cfg;
-    char sock[600];
+    char sock[600], macros[4][512];
     ds_render_socket(cfg->milter.socket, DS_SPELL_SENDMAIL, sock, sizeof(sock));
+    /* what the milter reads, for a Sendmail that ignores its request
+     * (macros.h); the lists fit: they are constants */
+    for (int st = DS_MACROS_CONNECT; st <= DS_MACROS_EOM; st++)
+        ds_macros_sendmail((enum ds_macro_stage)st, macros[st],
+                           sizeof(macros[st]));
     ds_buf_printf(
         b,
         "dnl domsec.mc - sendmail.mc lines for domsec: insert them before "
@@ -258,8 +253,9 @@ static void domsec_mc(struct ds_render *r, struct ds_buf *b)
         "dnl\n"
         "dnl One daemon per receive connector binding; Name= is its "
         "daemon_name.\n",
-        r->dir, DS_RENDER_MARK, cfg->path, sock, MACROS_CONNECT, MACROS_HELO,
-        MACROS_ENVFROM, MACROS_EOM);
+        r->dir, DS_RENDER_MARK, cfg->path, sock, macros[DS_MACROS_CONNECT],
+        macros[DS_MACROS_HELO], macros[DS_MACROS_ENVFROM],
+        macros[DS_MACROS_EOM]);
     mc_daemons(r, b);
     mc_certs(r, b);
     if (subdomain_entries(cfg))

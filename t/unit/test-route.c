@@ -1,11 +1,12 @@
 /*
  * test-route.c - SMTP address spaces against tls_send_domain_secure_list
  * entries, and which send connector carries a domain (what lint and the
- * renderers route by).
+ * renderers route by); the milter macro lists render sendmail writes.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "macros.h"
 #include "route.h"
 #include "tap.h"
 
@@ -71,9 +72,42 @@ static void test_find(void)
     ok(r == NULL, "no domain-secure connector covers it: NULL");
 }
 
+/* Every macro the milter asks for at a stage is in Sendmail's list for
+ * it, after Sendmail's own defaults, each once. */
+static void test_macros(void)
+{
+    static const char *const asks[] = {
+        DS_MACROS_MILTER_CONNECT, DS_MACROS_MILTER_HELO,
+        DS_MACROS_MILTER_ENVFROM, DS_MACROS_MILTER_EOM};
+    char buf[512], word[64];
+    for (int st = DS_MACROS_CONNECT; st <= DS_MACROS_EOM; st++) {
+        ok(ds_macros_sendmail((enum ds_macro_stage)st, buf, sizeof(buf)) > 0,
+           "stage %d: a Sendmail list", st);
+        for (const char *p = asks[st]; sscanf(p, "%63s", word) == 1;
+             p = strstr(p, word) + strlen(word)) {
+            char item[80];
+            snprintf(item, sizeof(item), ", %s,", word);
+            char padded[520];
+            snprintf(padded, sizeof(padded), ", %s,", buf);
+            const char *at = strstr(padded, item);
+            ok(at != NULL && strstr(at + 1, item) == NULL,
+               "stage %d: the milter's %s is in Sendmail's list once", st,
+               word);
+        }
+    }
+    ds_macros_sendmail(DS_MACROS_EOM, buf, sizeof(buf));
+    is_str(buf, "{msg_id}, i", "end of message: Sendmail's {msg_id}, then i");
+    ds_macros_sendmail(DS_MACROS_CONNECT, buf, sizeof(buf));
+    is_str(buf, "j, _, {daemon_name}, {if_name}, {if_addr}, v",
+           "connect: Sendmail's defaults, then v");
+    ok(ds_macros_sendmail(DS_MACROS_ENVFROM, buf, 20) == -1,
+       "a list that does not fit: -1");
+}
+
 int main(void)
 {
     test_covers();
     test_find();
+    test_macros();
     return tap_done();
 }
