@@ -18,14 +18,15 @@ static const char *const sendmail_default[] = {
     [DS_MACROS_CONNECT] = "j _ {daemon_name} {if_name} {if_addr}",
     [DS_MACROS_HELO] =
         "{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer}",
-    [DS_MACROS_ENVFROM] = "i {auth_type} {auth_authen} {auth_ssf} "
-                          "{auth_author} {mail_mailer} {mail_host} {mail_addr}",
+    [DS_MACROS_ENVFROM] = ("i {auth_type} {auth_authen} {auth_ssf} "
+                           "{auth_author} {mail_mailer} {mail_host} "
+                           "{mail_addr}"),
     [DS_MACROS_EOM] = "{msg_id}",
 };
 static const char *const milter_asks[] = {
     [DS_MACROS_CONNECT] = DS_MACROS_MILTER_CONNECT,
     [DS_MACROS_HELO] = DS_MACROS_MILTER_HELO,
-    [DS_MACROS_ENVFROM] = DS_MACROS_MILTER_ENVFROM,
+    [DS_MACROS_ENVFROM] = (DS_MACROS_MILTER_ENVFROM),
     [DS_MACROS_EOM] = DS_MACROS_MILTER_EOM,
 };
 
@@ -70,7 +71,6 @@ int ds_macros_sendmail(enum ds_macro_stage stage, char *buf, size_t size)
     if (size > 0)
         buf[0] = '\0';
     append(buf, size, &len, &over, sendmail_default[stage], NULL);
-    append(buf, size, &len, &over, milter_asks[stage],
-           sendmail_default[stage]);
+    append(buf, size, &len, &over, milter_asks[stage], sendmail_default[stage]);
     return over ? -1 : (int)len;
 }
