@@ -82,7 +82,7 @@ static void copy(char *dst, size_t size, const char *src)
     ds_append(dst, size, &off, src ? src : "");
 }
 
-/* ---- logging one decision ------------------------------------------- */
+/* ---- logging one decision ----------------------------------------------- */
 
 static const char *str_or_null(const char *s)
 {
@@ -183,8 +183,7 @@ static sfsistat internal_error(SMFICTX *ctx, const char *why)
     return SMFIS_TEMPFAIL;
 }
 
-/* ---- callbacks ------------------------------------------------------------
- */
+/* ---- callbacks ---------------------------------------------------------- */
 
 static sfsistat mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                                unsigned long f2, unsigned long f3,

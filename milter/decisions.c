@@ -130,7 +130,7 @@ unsigned long ds_decisions_get(const char *connector, const char *domain,
     return atomic_load_explicit(&s->n[result][reason], memory_order_relaxed);
 }
 
-/* ---- the metric ------------------------------------------------------- */
+/* ---- the metric --------------------------------------------------------- */
 
 /* Does the configuration in force still name this series? */
 static bool shown(const struct key *k, const struct ds_config *cfg)

@@ -30,7 +30,7 @@
 
 #include "dsconfig.h"
 
-/* ---- socket.c ------------------------------------------------------------ */
+/* ---- socket.c ----------------------------------------------------------- */
 
 /* The path of a unix socket spec (unix:/path, local:/path or /path), or
  * NULL for inet sockets. */
@@ -48,7 +48,7 @@ void ds_socket_remove(const char *spec, ino_t ino);
 /* Connect to our own listener once, so that its poll() returns. */
 void ds_socket_knock(void);
 
-/* ---- daemon.c ------------------------------------------------------------ */
+/* ---- daemon.c ----------------------------------------------------------- */
 
 /* Fork into the background. The parent stays until the child reports
  * how start-up ended (ds_daemon_report) and exits with that status, so
@@ -64,19 +64,19 @@ int ds_daemon_pidfile(const char *path);
 /* Raise RLIMIT_NOFILE's soft limit to the hard one. */
 void ds_daemon_raise_fd_limit(void);
 
-/* ---- privs.c ------------------------------------------------------------- */
+/* ---- privs.c ------------------------------------------------------------ */
 
 /* Become `user` (initgroups, setgid, setuid; sockpath chowned to it
  * first), checking root cannot be regained. NULL user: stay, warn when
  * root. Returns 0, or an exit status (logged). */
 int ds_drop_privileges(const char *user, const char *sockpath);
 
-/* ---- signals.c ----------------------------------------------------------- */
+/* ---- signals.c ---------------------------------------------------------- */
 
 /* The signals this program handles itself: HUP, TERM, INT, USR1. */
 void ds_signals_handled(sigset_t *set);
 
-/* ---- reload.c ------------------------------------------------------------ */
+/* ---- reload.c ----------------------------------------------------------- */
 
 /* The one load path (start-up, the load after dropping privileges, and
  * every reload): the configuration, then the certificate files it names
@@ -92,7 +92,7 @@ void ds_milter_apply_settings(const struct ds_config *cfg);
  * one is bad. */
 void ds_milter_reload(const char *path, const struct ds_config *running);
 
-/* ---- run.c --------------------------------------------------------------- */
+/* ---- run.c -------------------------------------------------------------- */
 
 /* Start libmilter in a thread of its own (the handled signals blocked in
  * every thread first). Returns 0, or -1. */

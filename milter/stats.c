@@ -127,7 +127,7 @@ bool ds_stats_changed(void)
     return atomic_exchange(&written_generation, g) != g;
 }
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- output ------------------------------------------------------------- */
 
 /* Prometheus label values: escape backslash, quote and newline. */
 static const char *label(const char *s, char *buf, size_t size)

@@ -36,9 +36,9 @@
 
 /* What an apply merged: the record in backup/applied. */
 struct state {
-    struct ds_strvec set;     /* main.cf parameters it set */
-    struct ds_strvec list;    /* "NAME ITEM": list items it put first */
-    struct ds_strvec service; /* master.cf entries it added: "NAME/TYPE" */
+    struct ds_strlist set;     /* main.cf parameters it set */
+    struct ds_strlist list;    /* "NAME ITEM": list items it put first */
+    struct ds_strlist service; /* master.cf entries it added: "NAME/TYPE" */
 };
 
 struct run {
@@ -54,8 +54,8 @@ struct run {
     bool in_queue;  /* ... relative to the queue directory */
     struct state old, now;
     /* the edits, in the order they run */
-    struct ds_strvec e, x, comment, remove, add;
-    struct ds_strvec notes; /* summary lines, printed once all went well */
+    struct ds_strlist e, x, comment, remove, add;
+    struct ds_strlist notes; /* summary lines, printed once all went well */
     bool oom;
 };
 
@@ -79,18 +79,18 @@ static enum pkind kind_of(const char *name)
     return P_SET;
 }
 
-static void add(struct run *R, struct ds_strvec *sv, const char *fmt, ...)
+static void add(struct run *R, struct ds_strlist *sv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void add(struct run *R, struct ds_strvec *sv, const char *fmt, ...)
+static void add(struct run *R, struct ds_strlist *sv, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (ds_strvec_vaddf(sv, fmt, ap) < 0)
+    if (ds_strlist_vaddf(sv, fmt, ap) < 0)
         R->oom = true;
     va_end(ap);
 }
 
-static bool has(const struct ds_strvec *sv, const char *s)
+static bool has(const struct ds_strlist *sv, const char *s)
 {
     for (size_t i = 0; i < sv->n; i++)
         if (strcmp(sv->v[i], s) == 0)
@@ -123,9 +123,9 @@ static bool get(struct run *R, const char *confdir, const char *flags,
 
 static void state_free(struct state *s)
 {
-    ds_strvec_free(&s->set);
-    ds_strvec_free(&s->list);
-    ds_strvec_free(&s->service);
+    ds_strlist_free(&s->set);
+    ds_strlist_free(&s->list);
+    ds_strlist_free(&s->service);
 }
 
 static void state_read(struct run *R)
@@ -139,12 +139,12 @@ static void state_read(struct run *R)
         if (line[0] == '#' || arg == NULL)
             continue;
         *arg++ = '\0';
-        struct ds_strvec *sv = strcmp(line, "set") == 0       ? &R->old.set
-                               : strcmp(line, "list") == 0    ? &R->old.list
-                               : strcmp(line, "service") == 0 ? &R->old.service
-                                                              : NULL;
+        struct ds_strlist *sv = strcmp(line, "set") == 0       ? &R->old.set
+                                : strcmp(line, "list") == 0    ? &R->old.list
+                                : strcmp(line, "service") == 0 ? &R->old.service
+                                                               : NULL;
         if (sv)
-            add(R, sv, "%s%s", arg, "");
+            add(R, sv, "%s", arg);
     }
     if (fp)
         fclose(fp);
@@ -153,7 +153,7 @@ static void state_read(struct run *R)
 static void state_text(const struct run *R, struct ds_buf *b)
 {
     static const char *const names[] = {"set", "list", "service"};
-    const struct ds_strvec *v[] = {&R->now.set, &R->now.list, &R->now.service};
+    const struct ds_strlist *v[] = {&R->now.set, &R->now.list, &R->now.service};
     ds_buf_printf(b,
                   "# What domsec-policy apply merged into %s (main.cf and\n"
                   "# master.cf as they were before are beside this file, "
@@ -165,8 +165,7 @@ static void state_text(const struct run *R, struct ds_buf *b)
             ds_buf_printf(b, "%s %s\n", names[k], v[k]->v[i]);
 }
 
-/* ---- main.cf -------------------------------------------------------------
- */
+/* ---- main.cf ------------------------------------------------------------ */
 
 /* NAME=VALUE unless main.cf already says exactly that. */
 static void set(struct run *R, const char *name, const char *value)
@@ -183,7 +182,7 @@ static void set(struct run *R, const char *name, const char *value)
 static void list_first(struct run *R, const char *name, const char *item)
 {
     char cur[8192], ep[600], mine[600];
-    struct ds_strvec items = {0};
+    struct ds_strlist items = {0};
     struct ds_buf v = {0};
     if (!get(R, R->d.tmp, "-h", name, cur, sizeof(cur)))
         return;
@@ -207,7 +206,7 @@ static void list_first(struct run *R, const char *name, const char *item)
         add(R, &R->e, "%s=%s", name, v.len ? v.p : "");
     R->oom |= v.oom;
     ds_buf_free(&v);
-    ds_strvec_free(&items);
+    ds_strlist_free(&items);
 }
 
 static void at_least(struct run *R, const char *name, const char *value)
@@ -221,7 +220,7 @@ static void at_least(struct run *R, const char *name, const char *value)
         mine = true;
     }
     if (mine)
-        add(R, &R->now.set, "%s%s", name, "");
+        add(R, &R->now.set, "%s", name);
 }
 
 /* A parameter an earlier apply set and this one does not: back to what
@@ -235,7 +234,7 @@ static void restore(struct run *R, const char *name)
     if (strcmp(before, cur) == 0)
         return;
     if (before[0] == '\0') {
-        add(R, &R->x, "%s%s", name, "");
+        add(R, &R->x, "%s", name);
         return;
     }
     const char *eq = strchr(before, '=');
@@ -260,7 +259,7 @@ static void plan_param(struct run *R, const char *name, const char *value,
         break;
     case P_SET:
         set(R, name, value);
-        add(R, &R->now.set, "%s%s", name, "");
+        add(R, &R->now.set, "%s", name);
         break;
     }
 }
@@ -303,11 +302,10 @@ static void plan_main(struct run *R)
     }
 }
 
-/* ---- master.cf ------------------------------------------------------------
- */
+/* ---- master.cf ---------------------------------------------------------- */
 
 /* The rendered master.cf as postconf -M arguments ("NAME/TYPE=ENTRY"). */
-static void rendered_entries(struct run *R, struct ds_strvec *entries)
+static void rendered_entries(struct run *R, struct ds_strlist *entries)
 {
     const struct ds_buf *text = &R->r.files[1].text;
     struct ds_buf cur = {0};
@@ -324,14 +322,14 @@ static void rendered_entries(struct run *R, struct ds_strvec *entries)
             continue;
         }
         if (cur.len)
-            add(R, entries, "%s%s", cur.p, "");
+            add(R, entries, "%s", cur.p);
         cur.len = 0;
         if (sscanf(p, "%299s %63s", name, type) != 2)
             continue;
         ds_buf_printf(&cur, "%s/%s=%.*s", name, type, n, p);
     }
     if (cur.len)
-        add(R, entries, "%s%s", cur.p, "");
+        add(R, entries, "%s", cur.p);
     R->oom |= cur.oom;
     ds_buf_free(&cur);
 }
@@ -366,7 +364,7 @@ static void disable_conflicts(struct run *R, const struct ds_pf_master *m,
             ds_postconf_inet_addr(s->name, h2, sizeof(h2), &p2) < 0 ||
             p2 != port || !overlap(host, h2))
             continue;
-        add(R, &R->comment, "%s%s", s->key, "");
+        add(R, &R->comment, "%s", s->key);
         add(R, &R->notes,
             "disabled  master.cf %s (commented out: its port %d is the "
             "binding %s of a receive connector)",
@@ -377,7 +375,7 @@ static void disable_conflicts(struct run *R, const struct ds_pf_master *m,
 static int plan_master(struct run *R)
 {
     struct ds_pf_master m;
-    struct ds_strvec entries = {0};
+    struct ds_strlist entries = {0};
     char why[512] = "";
     if (ds_postconf_master(R->d.tmp, &m, why, sizeof(why)) < 0) {
         error(R, R->d.dir, "is Postfix installed?",
@@ -389,8 +387,8 @@ static int plan_master(struct run *R)
         size_t k = strcspn(entries.v[i], "=");
         char key[400];
         snprintf(key, sizeof(key), "%.*s", (int)k, entries.v[i]);
-        add(R, &R->now.service, "%s%s", key, "");
-        add(R, &R->add, "%s%s", entries.v[i], "");
+        add(R, &R->now.service, "%s", key);
+        add(R, &R->add, "%s", entries.v[i]);
     }
     for (size_t i = 0; i < R->now.service.n; i++)
         if (strstr(R->now.service.v[i], "/inet"))
@@ -401,12 +399,12 @@ static int plan_master(struct run *R)
         for (size_t j = 0; j < m.n; j++)
             present |= strcmp(m.v[j].key, k) == 0;
         if (present && !has(&R->now.service, k)) {
-            add(R, &R->remove, "%s%s", k, "");
+            add(R, &R->remove, "%s", k);
             add(R, &R->notes,
                 "removed   master.cf %s (no longer in domsec.conf)", k);
         }
     }
-    ds_strvec_free(&entries);
+    ds_strlist_free(&entries);
     ds_postconf_master_free(&m);
     return 0;
 }
@@ -414,7 +412,7 @@ static int plan_master(struct run *R)
 /* ---- edit and check the working copy ------------------------------------ */
 
 static int postconf_edit(struct run *R, const char *flag,
-                         const struct ds_strvec *args)
+                         const struct ds_strlist *args)
 {
     if (args->n == 0)
         return 0;
@@ -459,7 +457,7 @@ static bool reaches(const struct ds_pf_service *s, const char *global,
 {
     const char *l = ds_postconf_service_param(s, "smtpd_milters");
     const char *rop = ds_postconf_service_param(s, "receive_override_options");
-    struct ds_strvec items = {0};
+    struct ds_strlist items = {0};
     char ep[600];
     bool yes = false;
     if (strstr(rop ? rop : override_opts, "no_milters"))
@@ -471,7 +469,7 @@ static bool reaches(const struct ds_pf_service *s, const char *global,
         ds_postconf_endpoint(items.v[i], ep, sizeof(ep));
         yes |= strcmp(ep, mine) == 0;
     }
-    ds_strvec_free(&items);
+    ds_strlist_free(&items);
     return yes;
 }
 
@@ -760,11 +758,11 @@ enum ds_apply_status ds_apply_postfix(const struct ds_config *cfg,
     ds_render_free(&R.r);
     state_free(&R.old);
     state_free(&R.now);
-    ds_strvec_free(&R.e);
-    ds_strvec_free(&R.x);
-    ds_strvec_free(&R.comment);
-    ds_strvec_free(&R.remove);
-    ds_strvec_free(&R.add);
-    ds_strvec_free(&R.notes);
+    ds_strlist_free(&R.e);
+    ds_strlist_free(&R.x);
+    ds_strlist_free(&R.comment);
+    ds_strlist_free(&R.remove);
+    ds_strlist_free(&R.add);
+    ds_strlist_free(&R.notes);
     return st;
 }

@@ -68,7 +68,7 @@ enum ds_apply_status ds_apply_postfix(const struct ds_config *cfg,
 enum ds_apply_status ds_apply_revert(const struct ds_apply_opts *o,
                                      FILE *summary, struct ds_diag *diag);
 
-/* ---- shared by apply.c and apply_files.c ------------------------------- */
+/* ---- shared by apply.c and apply_files.c -------------------------------- */
 
 /* The directories one run works with. */
 struct ds_apply_dirs {

@@ -63,14 +63,11 @@ static const struct ds_key_entry *key_of(const struct ds_certstore *s,
     size_t i = ds_dindex_get(&cache->key_index, md, sizeof(md));
     if (i != SIZE_MAX)
         return &cache->keys[i];
-    if (cache->nkeys == cache->capkeys) {
-        size_t cap = cache->capkeys ? 2 * cache->capkeys : 16;
-        struct ds_key_entry *v = realloc(cache->keys, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        cache->keys = v;
-        cache->capkeys = cap;
-    }
+    struct ds_key_entry *v =
+        ds_grow(cache->keys, &cache->capkeys, cache->nkeys + 1, sizeof(*v), 16);
+    if (v == NULL)
+        return NULL;
+    cache->keys = v;
     if (ds_dindex_put(&cache->key_index, md, sizeof(md), cache->nkeys) < 0)
         return NULL;
     struct ds_key_entry *e = &cache->keys[cache->nkeys++];

@@ -173,7 +173,7 @@ static int read_pem(struct ds_certdir *cd, const char *file, const char *data,
     return rc;
 }
 
-/* ---- PKCS#12 ------------------------------------------------------------- */
+/* ---- PKCS#12 ------------------------------------------------------------ */
 
 /* Old Windows encrypts PFX files with RC2-40 and 3DES: OpenSSL 3 has RC2
  * in its legacy provider only. Loading it into the default library
@@ -267,7 +267,7 @@ static int read_pfx(struct ds_certdir *cd, const char *file,
     return take_pfx(cd, file, key, cert, ca) < 0 ? -1 : 0;
 }
 
-/* ---- files --------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------- */
 
 static char *read_all(const char *path, size_t *len, struct ds_diag *diag)
 {

@@ -99,7 +99,7 @@ static bool file_has_chain(struct ds_certdir *cd,
     return true;
 }
 
-/* ---- writing ------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------ */
 
 struct out {
     const char *dir; /* the output's directory */
@@ -149,7 +149,7 @@ static int write_pem(const struct out *o, const char *rel, mode_t mode, X509 *x,
     return -1;
 }
 
-/* ---- placing ------------------------------------------------------------- */
+/* ---- placing ------------------------------------------------------------ */
 
 static const char *src_name(enum ds_certdir_src s)
 {

@@ -114,7 +114,7 @@ int ds_certfile_check(const char *path, char *err, size_t errsize)
     return rc < 0 ? -1 : certs;
 }
 
-/* ---- CA files ------------------------------------------------------------ */
+/* ---- CA files ----------------------------------------------------------- */
 
 /* The usual bundles of public CAs (Debian, Red Hat, SUSE, Alpine, BSD). */
 static const char *const public_bundles[] = {
@@ -222,8 +222,7 @@ int ds_certfile_check_cas(const char *path, struct ds_cafile *info, char *err,
     return info->cas;
 }
 
-/* ---- certificate files of the configuration -------------------------------
- */
+/* ---- certificate files of the configuration ----------------------------- */
 
 static size_t check_one(const struct ds_certconf *c, const char *opt,
                         const char *path, struct ds_where w,

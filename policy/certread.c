@@ -32,7 +32,7 @@ const char *const ds_certread_copy_hint =
     "copy the certificate again, whole: from -----BEGIN CERTIFICATE----- to "
     "-----END CERTIFICATE-----";
 
-/* ---- files --------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------- */
 
 int ds_certstore_read_file(const char *path, struct ds_filebuf *fb, char *err,
                            size_t errsz)
@@ -133,7 +133,7 @@ X509 *ds_certread_parse_light(OSSL_LIB_CTX *light, const unsigned char *der,
     return x;
 }
 
-/* ---- attributes ---------------------------------------------------------- */
+/* ---- attributes --------------------------------------------------------- */
 
 static void hex_upper(const unsigned char *md, size_t n, char *out)
 {
@@ -174,7 +174,7 @@ static const char *subject_cn(struct ds_arena *a, const X509_NAME *name)
 
 static struct ds_strlist dns_names(struct ds_arena *a, X509 *x)
 {
-    struct ds_strlist l = {0, NULL};
+    struct ds_strlist l = {0};
     GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     int n = gens ? sk_GENERAL_NAME_num(gens) : 0;
     if (n > 0)
@@ -226,7 +226,7 @@ static void fill_attributes(struct ds_arena *a, struct ds_cert *c)
     BASIC_CONSTRAINTS_free(bc);
 }
 
-/* ---- PEM files ----------------------------------------------------------- */
+/* ---- PEM files ---------------------------------------------------------- */
 
 static bool is_cert_block(const char *pem_name)
 {
@@ -241,14 +241,11 @@ static int add_chain(struct ds_arena *a, struct ds_prepared *p,
                      const unsigned char *der, long len, int n,
                      bool in_chain_file)
 {
-    if (p->nchain == p->capchain) {
-        size_t cap = p->capchain ? 2 * p->capchain : 4;
-        struct ds_chain_der *v = realloc(p->chain, cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        p->chain = v;
-        p->capchain = cap;
-    }
+    struct ds_chain_der *v =
+        ds_grow(p->chain, &p->capchain, p->nchain + 1, sizeof(*v), 4);
+    if (v == NULL)
+        return -1;
+    p->chain = v;
     unsigned char *copy = ds_arena_alloc(a, (size_t)len);
     if (copy == NULL)
         return -1;

@@ -31,8 +31,7 @@
 
 /* ---- the pool of intermediates ------------------------------------------ */
 
-/* ---- an index by digest ---------------------------------------------------
- */
+/* ---- an index by digest ------------------------------------------------- */
 
 static struct ds_dindex_slot *dindex_slot(struct ds_dindex_slot *slots,
                                           size_t cap, const unsigned char *d,
@@ -104,14 +103,11 @@ static struct ds_pool_cert *pool_find_or_add(struct ds_certstore *s,
     *added = i == SIZE_MAX;
     if (!*added)
         return &c->pool[i];
-    if (c->npool == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        struct ds_pool_cert *v = realloc(c->pool, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        c->pool = v;
-        c->cap = cap;
-    }
+    struct ds_pool_cert *v =
+        ds_grow(c->pool, &c->cap, c->npool + 1, sizeof(*v), 16);
+    if (v == NULL)
+        return NULL;
+    c->pool = v;
     if (ds_dindex_put(&c->pool_index, sha1, 20, c->npool) < 0)
         return NULL;
     struct ds_pool_cert *p = &c->pool[c->npool++];
@@ -124,20 +120,15 @@ static struct ds_pool_cert *pool_find_or_add(struct ds_certstore *s,
 
 static int push_cert(struct ds_certstore *s, struct ds_cert *c)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        struct ds_cert **v = realloc(s->v, cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    struct ds_cert **v = ds_grow(s->v, &s->cap, s->n + 1, sizeof(*v), 16);
+    if (v == NULL)
+        return -1;
+    s->v = v;
     s->v[s->n++] = c;
     return 0;
 }
 
-/* ---- merging what the readers made ----------------------------------------
- */
+/* ---- merging what the readers made -------------------------------------- */
 
 /* Add a possible intermediate to the pool, parsing it the first time. */
 static void pool_take(struct ds_certstore *s, const struct ds_prepared *p,
@@ -199,8 +190,7 @@ static void merge(struct ds_certstore *s, struct ds_prepared *p,
     }
 }
 
-/* ---- reading in parallel --------------------------------------------------
- */
+/* ---- reading in parallel ------------------------------------------------ */
 
 struct readers {
     struct ds_certstore *s;
@@ -262,7 +252,7 @@ static int read_all(struct ds_certstore *s, struct ds_prepared *jobs, size_t n)
     return 0;
 }
 
-/* ---- loading ------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 /* Load server.trust_store: a PEM file, or a directory of hashed names. */
 static int load_trust(struct ds_certstore *s, struct ds_diag *diag)
@@ -413,7 +403,7 @@ int ds_certstore_add(struct ds_certstore *s, const char *cert_path,
         .name = ds_arena_strdup(&s->arena, cert_path),
         .cert = ds_arena_strdup(&s->arena, cert_path),
         .key = key_path ? ds_arena_strdup(&s->arena, key_path) : NULL,
-        .services = {1, smtp},
+        .services = {.n = 1, .v = smtp},
         .smtp = true,
         .from_cli = true,
     };

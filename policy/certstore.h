@@ -132,7 +132,7 @@ bool ds_cert_self_signed(const struct ds_certstore *s, const struct ds_cert *c);
 enum ds_pki ds_cert_pki(const struct ds_certstore *s, const struct ds_cert *c,
                         long long at, const char **why);
 
-/* ---- names (certname.c) ------------------------------------------------ */
+/* ---- names (certname.c) ------------------------------------------------- */
 
 /*
  * Format a DN the way Windows and Exchange show it: most specific RDN first

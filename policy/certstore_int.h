@@ -3,7 +3,7 @@
  * certstore.c (the store), certread.c (reading one certificate) and
  * certcheck.c (first-use checks: keys, self-signed tests, chains).
  *
- * Must not: be included by anything but those two files.
+ * Must not: be included by anything but those three files.
  */
 #ifndef DS_CERTSTORE_INT_H
 #define DS_CERTSTORE_INT_H

@@ -177,7 +177,7 @@ static int client_certificate(struct ds_ctx *c, struct ds_probe_run *r,
 {
     struct ds_selection sel;
     const char *only[1] = {s->name};
-    struct ds_strlist l = {1, only};
+    struct ds_strlist l = {.n = 1, .v = only};
     if (ds_select_run(c->cfg, c->store, c->cli->at, &l, &sel) < 0) {
         ds_selection_free(&sel);
         return -1;
@@ -307,7 +307,7 @@ static void run_free(struct ds_probe_run *r)
         ds_probe_session_free(&r->sessions[i]);
     free(r->sessions);
     ds_probe_hops_free(&r->hops);
-    ds_strvec_free(&r->notes);
+    ds_strlist_free(&r->notes);
     free(r->instead);
 }
 
@@ -349,19 +349,19 @@ static int make_plan(struct ds_ctx *c, struct ds_probe_run *r, struct plan *pl)
     r->params.cafile = pl->route.cafile;
     if (r->params.cafile == NULL) {
         r->params.cafile = cfg->server.trust_store;
-        if (ds_strvec_addf(&r->notes,
-                           "send connector \"%s\" has no domain security: "
-                           "Postfix verifies with main.cf's smtp_tls_CAfile; "
-                           "the probe uses server.trust_store",
-                           s->name) < 0)
+        if (ds_strlist_addf(&r->notes,
+                            "send connector \"%s\" has no domain security: "
+                            "Postfix verifies with main.cf's smtp_tls_CAfile; "
+                            "the probe uses server.trust_store",
+                            s->name) < 0)
             return -1;
     }
     if (pl->route.level != DS_RENDER_TLS_SECURE &&
-        ds_strvec_addf(&r->notes,
-                       "render writes no secure policy for this next hop "
-                       "(Postfix: %s); the probe checks the names render "
-                       "would list",
-                       r->level) < 0)
+        ds_strlist_addf(&r->notes,
+                        "render writes no secure policy for this next hop "
+                        "(Postfix: %s); the probe checks the names render "
+                        "would list",
+                        r->level) < 0)
         return -1;
     if (match_list(pl, r->domain, &r->params.match) < 0 ||
         client_certificate(c, r, s) < 0)

@@ -37,7 +37,7 @@ static int report_option(int val, const char *arg)
     return -1;
 }
 
-/* ---- reading ----------------------------------------------------------- */
+/* ---- reading ------------------------------------------------------------ */
 
 static int read_log(FILE *fp, const struct ds_config *cfg, long long now,
                     struct ds_ml_report *r)
@@ -86,7 +86,7 @@ static int read_all(const struct ds_cli *cli, const struct ds_config *cfg,
     return 0;
 }
 
-/* ---- verdicts ---------------------------------------------------------- */
+/* ---- verdicts ----------------------------------------------------------- */
 
 static const char *verdict(const struct ds_ml_partner *p)
 {
@@ -102,7 +102,7 @@ static const char *iso(long long t, char *buf)
     return ds_time_iso(t, buf, 32);
 }
 
-/* ---- text -------------------------------------------------------------- */
+/* ---- text --------------------------------------------------------------- */
 
 static void names_text(FILE *fp, const char *label, const struct ds_ml_names *t)
 {
@@ -196,7 +196,7 @@ static void report_text(FILE *fp, const struct ds_cli *cli,
             count[0], count[1], count[2], count[3], r->others);
 }
 
-/* ---- JSON -------------------------------------------------------------- */
+/* ---- JSON --------------------------------------------------------------- */
 
 static void names_json(struct ds_json *j, const char *key,
                        const struct ds_ml_names *t)
@@ -282,7 +282,7 @@ static void report_json(FILE *fp, const struct ds_cli *cli,
     ds_json_finish(&j);
 }
 
-/* ---- the command ------------------------------------------------------- */
+/* ---- the command -------------------------------------------------------- */
 
 static int cmd_report(struct ds_ctx *c)
 {

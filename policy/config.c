@@ -19,7 +19,7 @@
 #include "config_int.h"
 #include "srcmap.h"
 
-/* ---- the schema ------------------------------------------------------ */
+/* ---- the schema --------------------------------------------------------- */
 
 static cfg_opt_t server_opts[] = {
     CFG_STR("fqdn", "", CFGF_NONE),
@@ -120,7 +120,7 @@ static const char *title_of(cfg_t *sec)
     return NULL;
 }
 
-/* ---- loading context and error reporting ------------------------------ */
+/* ---- loading context and error reporting -------------------------------- */
 
 struct loader {
     struct ds_config *cfg;
@@ -390,7 +390,7 @@ static void report_entry(struct loader *L, enum ds_code code, const char *sec,
 #define FIND(L, code, sec, title, opt, hint, ...)                              \
     report(L, code, sec, title, opt, hint, __VA_ARGS__)
 
-/* ---- value helpers ----------------------------------------------------- */
+/* ---- value helpers ------------------------------------------------------ */
 
 /* A string option: NULL when empty, else a copy in the arena. */
 static const char *str_opt(struct loader *L, cfg_t *sec, const char *name)
@@ -404,7 +404,7 @@ static const char *str_opt(struct loader *L, cfg_t *sec, const char *name)
 static struct ds_strlist list_opt(struct loader *L, cfg_t *sec,
                                   const char *name, bool lower)
 {
-    struct ds_strlist l = {0, NULL};
+    struct ds_strlist l = {0};
     unsigned n = cfg_size(sec, name);
     if (n == 0)
         return l;
@@ -558,7 +558,7 @@ static const char *thumbprint_opt(struct loader *L, const char *value)
     return ds_arena_strdup(&L->cfg->arena, buf);
 }
 
-/* ---- sections ---------------------------------------------------------- */
+/* ---- sections ----------------------------------------------------------- */
 
 static char *first_label(struct loader *L, const char *fqdn)
 {
@@ -1160,7 +1160,7 @@ static void milter_cross_checks(struct loader *L)
              "no receive_connector \"%s\"", dc);
 }
 
-/* ---- the one load function --------------------------------------------- */
+/* ---- the one load function ---------------------------------------------- */
 
 struct ds_config *ds_config_load(const char *file, struct ds_diag *diag)
 {

@@ -16,7 +16,7 @@
 #include "certfile.h"
 #include "route.h"
 
-/* ---- listeners ----------------------------------------------------------- */
+/* ---- listeners ---------------------------------------------------------- */
 
 /* Would the MTA fail to listen on both? The same address and port, or a
  * wildcard address and any address of its family on the same port. */
@@ -82,7 +82,7 @@ static void check_tls(const struct ds_config *c, struct ds_diag *diag)
     }
 }
 
-/* ---- the secure-domain lists --------------------------------------------- */
+/* ---- the secure-domain lists -------------------------------------------- */
 
 static void check_receive_list(const struct ds_config *c, struct ds_diag *diag)
 {
@@ -148,7 +148,7 @@ void ds_config_check_cross(const struct ds_config *c, struct ds_diag *diag)
     check_send_list(c, diag);
 }
 
-/* ---- files --------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------- */
 
 void ds_config_check_files(const struct ds_config *c, struct ds_diag *diag)
 {

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- ports and addresses ------------------------------------------------- */
+/* ---- ports and addresses ------------------------------------------------ */
 
 /* "25" .. "65535", digits only. Returns the port, or -1. */
 static int port_of(const char *s, size_t len)
@@ -73,8 +73,7 @@ int ds_config_parse_binding(const char *s, struct ds_binding *out)
     return out->port < 0 ? -1 : 0;
 }
 
-/* ---- smart hosts -----------------------------------------------------------
- */
+/* ---- smart hosts -------------------------------------------------------- */
 
 /* Split "[inside]:port", "[inside]", "name:port" or "name" into host text
  * and port (0 when none). Returns -1 with *why on a malformed form. */
@@ -162,8 +161,7 @@ const char *ds_smarthost_nexthop(const struct ds_smarthost *h, char *buf,
     return buf;
 }
 
-/* ---- paths ------------------------------------------------------------------
- */
+/* ---- paths -------------------------------------------------------------- */
 
 /* Remove ".", "..", and repeated slashes from the absolute path p, in
  * place (lexically: only for directories that do not exist). */

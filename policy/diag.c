@@ -134,7 +134,7 @@ bool ds_code_parse(const char *name, enum ds_code *out)
     return false;
 }
 
-/* ---- collecting ---------------------------------------------------------- */
+/* ---- collecting --------------------------------------------------------- */
 
 static void vadd(struct ds_diag *d, enum ds_code code, enum ds_sev sev,
                  const char *file, int line, const char *hint, const char *fmt,
@@ -148,14 +148,10 @@ static void vadd(struct ds_diag *d, enum ds_code code, enum ds_sev sev,
         d->nerrors++;
     else
         d->nwarnings++;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        struct ds_diag_item *v = realloc(d->v, cap * sizeof(*v));
-        if (v == NULL)
-            return;
-        d->v = v;
-        d->cap = cap;
-    }
+    struct ds_diag_item *v = ds_grow(d->v, &d->cap, d->n + 1, sizeof(*v), 8);
+    if (v == NULL)
+        return;
+    d->v = v;
     struct ds_diag_item *it = &d->v[d->n];
     if (vasprintf(&it->text, fmt, ap) < 0)
         return;
@@ -214,7 +210,7 @@ bool ds_diag_has(const struct ds_diag *d, enum ds_code code)
     return false;
 }
 
-/* ---- printing ------------------------------------------------------------ */
+/* ---- printing ----------------------------------------------------------- */
 
 char *ds_diag_format(const struct ds_diag_item *it, char *buf, size_t size)
 {

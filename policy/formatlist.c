@@ -24,7 +24,7 @@ static const char not_fl_hint[] =
     "export with `Get-... | Format-List > FILE` in the Exchange Management "
     "Shell (not Format-Table, Export-Csv or a copy of the screen)";
 
-/* ---- decoding ------------------------------------------------------------ */
+/* ---- decoding ----------------------------------------------------------- */
 
 static void put_utf8(char *o, size_t *n, uint32_t c)
 {
@@ -165,7 +165,7 @@ static char *decode(const char *name, const unsigned char *d, size_t len,
     return text;
 }
 
-/* ---- objects and properties ---------------------------------------------- */
+/* ---- objects and properties --------------------------------------------- */
 
 struct pvec { /* a growing array (heap) */
     void *v;
@@ -174,14 +174,10 @@ struct pvec { /* a growing array (heap) */
 
 static void *pvec_add(struct pvec *p)
 {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        void *nv = realloc(p->v, cap * p->size);
-        if (nv == NULL)
-            return NULL;
-        p->v = nv;
-        p->cap = cap;
-    }
+    void *nv = ds_grow(p->v, &p->cap, p->n + 1, p->size, 8);
+    if (nv == NULL)
+        return NULL;
+    p->v = nv;
     char *slot = (char *)p->v + p->n++ * p->size;
     memset(slot, 0, p->size);
     return slot;
@@ -428,7 +424,7 @@ int ds_fl_read(const char *path, struct ds_arena *a, struct ds_fl_doc *doc,
     return rc;
 }
 
-/* ---- values -------------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------- */
 
 const struct ds_fl_prop *ds_fl_get(const struct ds_fl_obj *o, const char *name)
 {

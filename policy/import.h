@@ -37,7 +37,7 @@ struct ds_import_server {
     bool found_internal; /* InternalTransportCertificateThumbprint read */
     struct ds_import_where where_internal;
     const char *internal; /* normalised thumbprint, NULL when empty */
-    struct ds_strvec notes;
+    struct ds_strlist notes;
 };
 
 struct ds_import_transport {
@@ -59,7 +59,7 @@ struct ds_import_recv {
     const char *tls_name;      /* TlsCertificateName, NULL when empty */
     const char *tls_note;      /* about tls_name, or NULL */
     const char *skip;          /* why the section is written as comments */
-    struct ds_strvec notes;
+    struct ds_strlist notes;
 };
 
 struct ds_import_send {
@@ -74,7 +74,7 @@ struct ds_import_send {
     const char *fqdn, *tls_name, *tls_note;
     struct ds_strlist shauth; /* domsec's names */
     const char *skip;
-    struct ds_strvec notes;
+    struct ds_strlist notes;
 };
 
 struct ds_import_cert {
@@ -88,7 +88,7 @@ struct ds_import_cert {
     int has_key, self_signed;            /* 1, 0, or -1 when absent */
     const char *title;
     const char *skip;
-    struct ds_strvec notes;
+    struct ds_strlist notes;
     /* --certs DIR (certdir.c) */
     bool found;
     const char *cert_path, *key_path, *chain_path, *origin;
@@ -106,9 +106,9 @@ struct ds_import {
     size_t nsend;
     struct ds_import_cert *certs;
     size_t ncerts;
-    struct ds_strvec notes; /* objects not converted at all */
-    bool sorted_by_cost;    /* send connectors reordered by cost */
-    bool oom;               /* a note could not be recorded */
+    struct ds_strlist notes; /* objects not converted at all */
+    bool sorted_by_cost;     /* send connectors reordered by cost */
+    bool oom;                /* a note could not be recorded */
 };
 
 /* Build the model from the objects of every input file. Returns 0; -1

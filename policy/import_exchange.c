@@ -18,7 +18,7 @@
 #include "domains.h"
 #include "import_int.h"
 
-/* ---- Get-TransportConfig ------------------------------------------------- */
+/* ---- Get-TransportConfig ------------------------------------------------ */
 
 /* Every entry of a secure-domain list must be a domain. */
 static bool check_domains(struct ds_import *im, const struct ds_fl_obj *o,
@@ -75,7 +75,7 @@ static bool read_transport(struct ds_import *im, const struct ds_fl_obj *o)
     return false;
 }
 
-/* ---- Get-ReceiveConnector ------------------------------------------------ */
+/* ---- Get-ReceiveConnector ----------------------------------------------- */
 
 /* "SERVER\Name" -> "SERVER" (or NULL). */
 static const char *identity_server(struct ds_arena *a, const char *id)
@@ -141,7 +141,7 @@ static bool read_recv(struct ds_import *im, const struct ds_fl_obj *o,
     return ok;
 }
 
-/* ---- Get-SendConnector --------------------------------------------------- */
+/* ---- Get-SendConnector -------------------------------------------------- */
 
 /* "SMTP:woodgrovebank.com;1", "woodgrovebank.com;1", "X400:...;1":
  * type (or NULL), address and cost (-1 when none) in the arena. */
@@ -322,7 +322,7 @@ static bool read_send(struct ds_import *im, const struct ds_fl_obj *o,
     return ok;
 }
 
-/* ---- Get-ExchangeCertificate --------------------------------------------- */
+/* ---- Get-ExchangeCertificate -------------------------------------------- */
 
 static const char *const services[] = {
     "smtp", "imap", "pop", "iis", "um", "umcallrouter", "federation", "none"};
@@ -384,7 +384,7 @@ static bool read_cert(struct ds_import *im, const struct ds_fl_obj *o,
     return ok;
 }
 
-/* ---- objects ------------------------------------------------------------- */
+/* ---- objects ------------------------------------------------------------ */
 
 enum kind {
     K_UNKNOWN,
@@ -486,7 +486,7 @@ static bool read_object(struct ds_import *im, const struct ds_fl_obj *o,
         struct ds_import_cert c = {0};
         bool ok = read_cert(im, o, &c);
         if (!ok || seen_cert(im, &c)) {
-            ds_strvec_free(&c.notes);
+            ds_strlist_free(&c.notes);
             return ok;
         }
         struct ds_import_cert *slot =
@@ -494,7 +494,7 @@ static bool read_object(struct ds_import *im, const struct ds_fl_obj *o,
         if (slot)
             *slot = c;
         else
-            ds_strvec_free(&c.notes);
+            ds_strlist_free(&c.notes);
         return slot != NULL;
     }
     case K_UNKNOWN:
@@ -525,16 +525,16 @@ int ds_import_build(struct ds_import *im, const struct ds_fl_doc *docs,
 void ds_import_free(struct ds_import *im)
 {
     for (size_t i = 0; i < im->nrecv; i++)
-        ds_strvec_free(&im->recv[i].notes);
+        ds_strlist_free(&im->recv[i].notes);
     for (size_t i = 0; i < im->nsend; i++)
-        ds_strvec_free(&im->send[i].notes);
+        ds_strlist_free(&im->send[i].notes);
     for (size_t i = 0; i < im->ncerts; i++)
-        ds_strvec_free(&im->certs[i].notes);
+        ds_strlist_free(&im->certs[i].notes);
     free(im->recv);
     free(im->send);
     free(im->certs);
-    ds_strvec_free(&im->server.notes);
-    ds_strvec_free(&im->notes);
+    ds_strlist_free(&im->server.notes);
+    ds_strlist_free(&im->notes);
     ds_arena_free(&im->a);
     memset(im, 0, sizeof(*im));
 }

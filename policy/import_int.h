@@ -14,7 +14,7 @@
 /* Add a note; running out of memory is remembered in im->oom. */
 #define DS_IMPORT_NOTE(im, list, ...)                                          \
     do {                                                                       \
-        if (ds_strvec_addf((list), __VA_ARGS__) < 0)                           \
+        if (ds_strlist_addf((list), __VA_ARGS__) < 0)                          \
             (im)->oom = true;                                                  \
     } while (0)
 
@@ -49,7 +49,7 @@ void ds_import_error(struct ds_import *im, const struct ds_fl_obj *o,
  * entries matter (critical), else a note in notes. */
 bool ds_import_read_list(struct ds_import *im, const struct ds_fl_obj *o,
                          const char *name, bool critical,
-                         struct ds_strlist *out, struct ds_strvec *notes);
+                         struct ds_strlist *out, struct ds_strlist *notes);
 /* True/False (absent: dflt). */
 bool ds_import_read_bool(struct ds_import *im, const struct ds_fl_obj *o,
                          const char *name, bool dflt, bool *out);
@@ -60,7 +60,8 @@ bool ds_import_read_tristate(struct ds_import *im, const struct ds_fl_obj *o,
  * domsec's names; those without an equivalent become notes. */
 bool ds_import_read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
                                const char *prop, bool receive,
-                               struct ds_strlist *out, struct ds_strvec *notes);
+                               struct ds_strlist *out,
+                               struct ds_strlist *notes);
 /* The value of name, or NULL when absent or empty. */
 const char *ds_import_opt_str(const struct ds_fl_obj *o, const char *name);
 

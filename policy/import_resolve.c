@@ -50,7 +50,7 @@ const char *ds_import_join(struct ds_arena *a, const struct ds_strlist *l)
     return s;
 }
 
-/* ---- the server ---------------------------------------------------------- */
+/* ---- the server --------------------------------------------------------- */
 
 /* The one server every receive connector belongs to, or NULL. */
 static const char *connectors_server(const struct ds_import *im)
@@ -185,7 +185,7 @@ static void choose_server(struct ds_import *im, const struct ds_import_objs *sv)
     not_this_server(im, &sv->tservices, ts, "Get-TransportService");
 }
 
-/* ---- receive connectors -------------------------------------------------- */
+/* ---- receive connectors ------------------------------------------------- */
 
 /* Why a receive connector only serves Exchange itself, or NULL. */
 static const char *internal_only(struct ds_import *im,
@@ -265,7 +265,7 @@ static void receive_skips(struct ds_import *im)
     binding_conflicts(im);
 }
 
-/* ---- send connectors ----------------------------------------------------- */
+/* ---- send connectors ---------------------------------------------------- */
 
 static void send_skips(struct ds_import *im)
 {
@@ -308,7 +308,7 @@ static void sort_by_cost(struct ds_import *im)
     }
 }
 
-/* ---- certificates -------------------------------------------------------- */
+/* ---- certificates ------------------------------------------------------- */
 
 static void cert_titles(struct ds_import *im)
 {
@@ -393,7 +393,7 @@ void ds_import_resolve(struct ds_import *im, const struct ds_import_objs *sv)
     cert_titles(im);
 }
 
-/* ---- tls_certificate_name ------------------------------------------------ */
+/* ---- tls_certificate_name ----------------------------------------------- */
 
 /* s without spaces, lower case: a wrap that lost a space still matches. */
 static void squash(const char *s, char *out, size_t size)

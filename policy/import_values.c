@@ -34,13 +34,13 @@ void ds_import_error(struct ds_import *im, const struct ds_fl_obj *o,
                 "%s", msg);
 }
 
-/* ---- values -------------------------------------------------------------- */
+/* ---- values ------------------------------------------------------------- */
 
 /* A list property (absent: empty). A cut list is an error when the
  * entries matter (critical), else a note. Returns false on error. */
 bool ds_import_read_list(struct ds_import *im, const struct ds_fl_obj *o,
                          const char *name, bool critical,
-                         struct ds_strlist *out, struct ds_strvec *notes)
+                         struct ds_strlist *out, struct ds_strlist *notes)
 {
     const struct ds_fl_prop *p = ds_fl_get(o, name);
     bool cut = false;
@@ -121,7 +121,7 @@ static const struct {
  * without an equivalent become notes. "None" stays only alone. */
 bool ds_import_read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
                                const char *prop, bool receive,
-                               struct ds_strlist *out, struct ds_strvec *notes)
+                               struct ds_strlist *out, struct ds_strlist *notes)
 {
     struct ds_strlist in;
     if (!ds_import_read_list(im, o, prop, true, &in, notes))

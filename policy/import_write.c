@@ -105,7 +105,7 @@ static void verbatim(struct ds_buf *b, const char *indent, const char *fmt, ...)
 }
 
 static void notes(struct ds_buf *b, const char *indent,
-                  const struct ds_strvec *n)
+                  const struct ds_strlist *n)
 {
     for (size_t i = 0; i < n->n; i++)
         comment(b, indent, n->v[i]);
@@ -176,7 +176,7 @@ static void section_end(struct ds_buf *b, struct ds_buf *body, const char *skip)
     ds_buf_free(body);
 }
 
-/* ---- header, server, transport ------------------------------------------- */
+/* ---- header, server, transport ------------------------------------------ */
 
 static void header(struct ds_buf *b, const struct ds_import_out *o)
 {
@@ -272,7 +272,7 @@ static void transport_section(struct ds_buf *b, const struct ds_import *im,
     ds_buf_printf(b, "}\n\n");
 }
 
-/* ---- certificates -------------------------------------------------------- */
+/* ---- certificates ------------------------------------------------------- */
 
 /* Where a certificate's files go when they are not there yet: next to
  * the configuration (relative paths are relative to its directory). */
@@ -415,7 +415,7 @@ static void cert_section(struct ds_buf *out, const struct ds_import *im,
     section_end(out, b, c->skip);
 }
 
-/* ---- connectors ---------------------------------------------------------- */
+/* ---- connectors --------------------------------------------------------- */
 
 static void recv_section(struct ds_buf *out, const struct ds_import_recv *r)
 {
@@ -434,7 +434,7 @@ static void recv_section(struct ds_buf *out, const struct ds_import_recv *r)
         list_opt(b, "auth_mechanism", &r->auth);
     } else {
         const char *none[] = {"none"};
-        list_opt(b, "auth_mechanism", &(struct ds_strlist){1, none});
+        list_opt(b, "auth_mechanism", &(struct ds_strlist){.n = 1, .v = none});
     }
     bool_opt(b, "domain_secure_enabled", r->domain_secure);
     bool_opt(b, "require_tls", r->require_tls);

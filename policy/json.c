@@ -8,6 +8,8 @@
 
 #include "json.h"
 
+#include "util.h"
+
 #include <string.h>
 
 void ds_json_init(struct ds_json *j, FILE *fp, bool pretty)
@@ -179,6 +181,16 @@ void ds_json_kv_int(struct ds_json *j, const char *key, long long v)
 {
     ds_json_key(j, key);
     ds_json_int(j, v);
+}
+
+void ds_json_kv_strings(struct ds_json *j, const char *key,
+                        const struct ds_strlist *l)
+{
+    ds_json_key(j, key);
+    ds_json_begin_array(j);
+    for (size_t i = 0; i < l->n; i++)
+        ds_json_string(j, l->v[i]);
+    ds_json_end_array(j);
 }
 
 void ds_json_kv_bool(struct ds_json *j, const char *key, bool v)

@@ -42,6 +42,10 @@ void ds_json_null(struct ds_json *j);
 void ds_json_kv_string(struct ds_json *j, const char *key, const char *s);
 void ds_json_kv_int(struct ds_json *j, const char *key, long long v);
 void ds_json_kv_bool(struct ds_json *j, const char *key, bool v);
+/* "key": [every string of the list] */
+struct ds_strlist;
+void ds_json_kv_strings(struct ds_json *j, const char *key,
+                        const struct ds_strlist *l);
 
 /* Write s as a quoted JSON string literal (the escaping above). */
 void ds_json_quote(FILE *fp, const char *s);

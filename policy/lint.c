@@ -47,16 +47,12 @@ static struct ds_finding *vadd(struct linter *L, enum ds_code code,
                                va_list ap)
 {
     struct ds_lint *o = L->out;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 16;
-        struct ds_finding *v = realloc(o->v, cap * sizeof(*v));
-        if (v == NULL) {
-            L->oom = true;
-            return NULL;
-        }
-        o->v = v;
-        o->cap = cap;
+    struct ds_finding *v = ds_grow(o->v, &o->cap, o->n + 1, sizeof(*v), 16);
+    if (v == NULL) {
+        L->oom = true;
+        return NULL;
     }
+    o->v = v;
     struct ds_finding *f = &o->v[o->n];
     memset(f, 0, sizeof(*f));
     if (vasprintf(&f->text, fmt, ap) < 0) {
@@ -166,7 +162,7 @@ static const char *what(const struct ds_result *res, char *buf, size_t size)
     return buf;
 }
 
-/* ---- the forecast -------------------------------------------------------- */
+/* ---- the forecast ------------------------------------------------------- */
 
 /* What the connector does once its certificate has expired. */
 static void forecast(struct linter *L, const struct ds_result *res, char *buf,
@@ -174,10 +170,11 @@ static void forecast(struct linter *L, const struct ds_result *res, char *buf,
 {
     const struct ds_cert *c = res->selected;
     const char *names[1] = {res->connector};
-    struct ds_strlist only = {1, names};
+    struct ds_strlist only = {.n = 1, .v = names};
     struct ds_selection later;
     char when[32];
-    snprintf(buf, size, "%s", "");
+    if (size > 0)
+        buf[0] = '\0';
     if (c == NULL)
         return;
     if (ds_select_run(L->cfg, L->store, c->not_after + 1, &only, &later) < 0) {
@@ -203,7 +200,7 @@ static void forecast(struct linter *L, const struct ds_result *res, char *buf,
     ds_selection_free(&later);
 }
 
-/* ---- events from the selection ------------------------------------------- */
+/* ---- events from the selection ------------------------------------------ */
 
 /* The newest certificate with the subject of tls_certificate_name but
  * another issuer (a renewal by a new CA), or NULL. */
@@ -343,8 +340,7 @@ static void event_findings(struct linter *L)
     }
 }
 
-/* ---- tls_certificate_name --------------------------------------------------
- */
+/* ---- tls_certificate_name ----------------------------------------------- */
 
 static void tls_name_check(struct linter *L, const char *dir, const char *conn,
                            const char *tls_name, const struct ds_where *where)
@@ -400,8 +396,7 @@ static void tls_name_checks(struct linter *L)
     }
 }
 
-/* ---- candidates that cannot be used ----------------------------------------
- */
+/* ---- candidates that cannot be used ------------------------------------- */
 
 /* The hint for the first reason a candidate cannot be used (`untrusted`:
  * lint judged its chain itself). */
@@ -550,8 +545,7 @@ static void expiry_checks(struct linter *L)
     }
 }
 
-/* ---- the internal certificate ----------------------------------------------
- */
+/* ---- the internal certificate ------------------------------------------- */
 
 static void internal_checks(struct linter *L)
 {
@@ -590,7 +584,7 @@ static void internal_checks(struct linter *L)
          "CA-issued one for STARTTLS");
 }
 
-/* ---- domain security ----------------------------------------------------- */
+/* ---- domain security ---------------------------------------------------- */
 
 /* Did the certificate a domain-secure connector presents expire? Partners
  * refuse it, whatever Exchange's 2016 rules do with it. */
@@ -705,8 +699,7 @@ static void send_domain_security(struct linter *L)
     }
 }
 
-/* ---- anonymous TLS ---------------------------------------------------------
- */
+/* ---- anonymous TLS ------------------------------------------------------ */
 
 /* One finding for every connector with exchange_server: what render says
  * too (it writes nothing for anonymous TLS). */

@@ -37,7 +37,7 @@ const char *ds_ml_action_name(enum ds_ml_action a)
     return (unsigned)a < DS_ML_ACTION_COUNT ? action_names[a] : "?";
 }
 
-/* ---- time stamps ------------------------------------------------------- */
+/* ---- time stamps -------------------------------------------------------- */
 
 /* Exactly n digits at *p; returns the number (and advances), or -1. */
 static int digits(const char **p, int n)
@@ -155,7 +155,7 @@ static const char *iso_time(const char *p, long long *t)
     return p + 1;
 }
 
-/* ---- the decision ------------------------------------------------------ */
+/* ---- the decision ------------------------------------------------------- */
 
 /* Decode the value at *p (quoted or bare) into out; advances *p. */
 static void value(const char **p, char *out, size_t size)
@@ -263,7 +263,7 @@ int ds_ml_parse(const char *line, long long now, struct ds_ml_line *out)
     return decision(q, out);
 }
 
-/* ---- the sum per partner ----------------------------------------------- */
+/* ---- the sum per partner ------------------------------------------------ */
 
 void ds_ml_report_init(struct ds_ml_report *r, long long since)
 {
@@ -297,14 +297,10 @@ static struct ds_ml_partner *partner(struct ds_ml_report *r, const char *name,
     const struct ds_domainset_entry *e = ds_domainset_get(&r->index, name);
     if (e != NULL)
         return &r->v[(uintptr_t)e->value - 1];
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 16;
-        struct ds_ml_partner *v = realloc(r->v, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        r->v = v;
-        r->cap = cap;
-    }
+    struct ds_ml_partner *v = ds_grow(r->v, &r->cap, r->n + 1, sizeof(*v), 16);
+    if (v == NULL)
+        return NULL;
+    r->v = v;
     struct ds_ml_partner *p = &r->v[r->n];
     memset(p, 0, sizeof(*p));
     if ((p->name = strdup(name)) == NULL ||

@@ -131,15 +131,14 @@ int ds_postconf_get(const char *dir, const char *flags, const char *name,
     return rc;
 }
 
-/* ---- list values ----------------------------------------------------------
- */
+/* ---- list values -------------------------------------------------------- */
 
 static bool sep(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',';
 }
 
-int ds_postconf_split(const char *s, struct ds_strvec *items)
+int ds_postconf_split(const char *s, struct ds_strlist *items)
 {
     while (*s) {
         while (sep(*s))
@@ -154,7 +153,7 @@ int ds_postconf_split(const char *s, struct ds_strvec *items)
             else if (*s == '}' && depth > 0)
                 depth--;
         }
-        if (ds_strvec_addf(items, "%.*s", (int)(s - start), start) < 0)
+        if (ds_strlist_addf(items, "%.*s", (int)(s - start), start) < 0)
             return -1;
     }
     return 0;
@@ -224,7 +223,7 @@ static int master_line(struct ds_pf_master *m, char *line, bool fields)
     if (s == NULL)
         return -1;
     if (!fields)
-        return ds_strvec_addf(&s->params, "%s=%s", field, value);
+        return ds_strlist_addf(&s->params, "%s=%s", field, value);
     char **slot = strcmp(field, "chroot") == 0    ? &s->chroot
                   : strcmp(field, "command") == 0 ? &s->command
                                                   : NULL;
@@ -273,7 +272,7 @@ void ds_postconf_master_free(struct ds_pf_master *m)
         free(s->type);
         free(s->chroot);
         free(s->command);
-        ds_strvec_free(&s->params);
+        ds_strlist_free(&s->params);
     }
     free(m->v);
     memset(m, 0, sizeof(*m));

@@ -34,7 +34,7 @@ int ds_postconf_get(const char *dir, const char *flags, const char *name,
 /* The top-level items of a Postfix list value ("a, b {c, d} e"): split
  * at spaces and commas outside braces, each item verbatim (a braced item
  * with its braces). Returns 0, or -1 when out of memory. */
-int ds_postconf_split(const char *list, struct ds_strvec *items);
+int ds_postconf_split(const char *list, struct ds_strlist *items);
 
 /* The endpoint of a list item: "unix:x" for "unix:x" and for
  * "{ unix:x, default_action=accept }". Written into out. */
@@ -42,12 +42,12 @@ void ds_postconf_endpoint(const char *item, char *out, size_t size);
 
 /* A master.cf entry as `postconf -F` and `postconf -P` print it. */
 struct ds_pf_service {
-    char *key;               /* "smtp/inet" */
-    char *name;              /* "smtp", "127.0.0.1:2525", "[::1]:25" */
-    char *type;              /* "inet", "unix", "pass", ... */
-    char *chroot;            /* "y", "n" or "-" */
-    char *command;           /* "smtpd", with its arguments */
-    struct ds_strvec params; /* "name=value" of each -o */
+    char *key;                /* "smtp/inet" */
+    char *name;               /* "smtp", "127.0.0.1:2525", "[::1]:25" */
+    char *type;               /* "inet", "unix", "pass", ... */
+    char *chroot;             /* "y", "n" or "-" */
+    char *command;            /* "smtpd", with its arguments */
+    struct ds_strlist params; /* "name=value" of each -o */
 };
 
 struct ds_pf_master {

@@ -69,7 +69,7 @@ struct ds_probe_timeouts {
 /* Addresses tried at most (Postfix's smtp_mx_address_limit default). */
 #define DS_PROBE_MAX_ADDRESSES 5
 
-/* ---- addresses (probe_dns.c) ------------------------------------------- */
+/* ---- addresses (probe_dns.c) -------------------------------------------- */
 
 struct ds_probe_addr {
     char host[256]; /* the MX host, smart host or named host */
@@ -83,8 +83,8 @@ struct ds_probe_addr {
 struct ds_probe_hops {
     struct ds_probe_addr *v;
     size_t n, cap;
-    size_t dropped;         /* addresses beyond DS_PROBE_MAX_ADDRESSES */
-    struct ds_strvec notes; /* how they were found, one line each */
+    size_t dropped;          /* addresses beyond DS_PROBE_MAX_ADDRESSES */
+    struct ds_strlist notes; /* how they were found, one line each */
     /* When nothing can be tried: why (a lookup that failed, a null MX). */
     char error[300];
 };
@@ -125,7 +125,7 @@ void ds_probe_hops_free(struct ds_probe_hops *hops);
 /* "ADDRESS[:PORT]" for --nameserver. Returns 0 or -1. */
 int ds_probe_ns_parse(const char *spec, struct ds_probe_ns *ns);
 
-/* ---- one session (probe_smtp.c, probe_tls.c) --------------------------- */
+/* ---- one session (probe_smtp.c, probe_tls.c) ---------------------------- */
 
 /* What the session presents and expects. */
 struct ds_probe_params {
@@ -151,7 +151,7 @@ void ds_probe_tls_free(struct ds_probe_tls *t);
 /* A certificate the server sent. */
 struct ds_probe_cert {
     char *subject, *issuer; /* Windows form, as domsec-policy certs prints */
-    struct ds_strvec dns_names;
+    struct ds_strlist dns_names;
     long long not_before, not_after;
     char thumbprint[41]; /* SHA-1 of the DER, upper-case hex */
 };
@@ -169,11 +169,11 @@ struct ds_probe_session {
     bool expired;           /* a certificate in it is out of its dates */
     char verify_error[700]; /* OpenSSL's first error, "" when none */
     bool name_match;
-    char matched[256];         /* the certificate name that matched */
-    bool cert_requested;       /* CertificateRequest received */
-    struct ds_strvec ca_names; /* its CA names, Windows form */
-    bool issuer_named;         /* our issuer (or chain) among them */
-    bool cert_sent;            /* we sent a certificate */
+    char matched[256];          /* the certificate name that matched */
+    bool cert_requested;        /* CertificateRequest received */
+    struct ds_strlist ca_names; /* its CA names, Windows form */
+    bool issuer_named;          /* our issuer (or chain) among them */
+    bool cert_sent;             /* we sent a certificate */
     enum ds_probe_result result;
     char detail[1024]; /* one line: what failed, at which step */
 };
@@ -186,7 +186,7 @@ int ds_probe_session_run(struct ds_probe_tls *t,
                          struct ds_probe_session *s);
 void ds_probe_session_free(struct ds_probe_session *s);
 
-/* ---- a whole probe, as cmd_probe.c plans and runs it (probe_out.c) ---- */
+/* ---- a whole probe, as cmd_probe.c plans and runs it (probe_out.c) ------ */
 
 struct ds_probe_warn {
     enum ds_probe_warning code;
@@ -222,7 +222,7 @@ struct ds_probe_run {
     char detail[1400];
     struct ds_probe_warn warnings[DS_PROBE_MAX_WARNINGS];
     size_t nwarnings;
-    struct ds_strvec notes; /* how the plan was made, one line each */
+    struct ds_strlist notes; /* how the plan was made, one line each */
 };
 
 /* The warnings of one session (at most max): no CertificateRequest, our

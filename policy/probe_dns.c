@@ -36,14 +36,10 @@ static int add_addr(struct ds_probe_hops *h, const char *host, int pref,
         h->dropped++;
         return 0;
     }
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 8;
-        struct ds_probe_addr *v = realloc(h->v, cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        h->v = v;
-        h->cap = cap;
-    }
+    struct ds_probe_addr *v = ds_grow(h->v, &h->cap, h->n + 1, sizeof(*v), 8);
+    if (v == NULL)
+        return -1;
+    h->v = v;
     struct ds_probe_addr *a = &h->v[h->n++];
     memset(a, 0, sizeof(*a));
     snprintf(a->host, sizeof(a->host), "%s", host);
@@ -150,8 +146,8 @@ static int host_addresses(res_state st, const char *host, int pref, int port,
     size_t found = h->n + h->dropped - before;
     if (found == 0) {
         st->res_h_errno = why;
-        if (ds_strvec_addf(&h->notes, "%s: no address (%s)", name,
-                           query_error(st)) < 0)
+        if (ds_strlist_addf(&h->notes, "%s: no address (%s)", name,
+                            query_error(st)) < 0)
             return -1;
     }
     return (int)found;
@@ -195,7 +191,8 @@ static int mx_hosts(res_state st, const struct mx *mx, int n, int port,
         return 0;
     }
     for (int i = 0; i < n; i++) {
-        if (ds_strvec_addf(&h->notes, "MX %d %s", mx[i].pref, mx[i].host) < 0 ||
+        if (ds_strlist_addf(&h->notes, "MX %d %s", mx[i].pref, mx[i].host) <
+                0 ||
             host_addresses(st, mx[i].host, mx[i].pref, port, h) < 0)
             return -1;
     }
@@ -231,9 +228,9 @@ int ds_probe_resolve_mx(const char *domain, int port,
                  query_error(&st));
     } else {
         /* no MX records: the domain itself (RFC 5321, 5.1) */
-        if (ds_strvec_addf(&h->notes,
-                           "no MX records: %s's own addresses (RFC 5321)",
-                           domain) < 0 ||
+        if (ds_strlist_addf(&h->notes,
+                            "no MX records: %s's own addresses (RFC 5321)",
+                            domain) < 0 ||
             host_addresses(&st, domain, -1, port, h) < 0)
             rc = -1;
         else if (h->n == 0)
@@ -260,8 +257,8 @@ int ds_probe_resolve_hosts(const struct ds_smarthost *hosts, size_t n,
     int rc = 0;
     char hop[DS_DOMAIN_MAX + 32];
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (ds_strvec_addf(&h->notes, "smart host %s",
-                           ds_smarthost_nexthop(&hosts[i], hop, sizeof(hop))) <
+        if (ds_strlist_addf(&h->notes, "smart host %s",
+                            ds_smarthost_nexthop(&hosts[i], hop, sizeof(hop))) <
                 0 ||
             host_addresses(&st, hosts[i].host, -1, hosts[i].port, h) < 0)
             rc = -1;
@@ -323,7 +320,7 @@ int ds_probe_resolve_connect(const char *spec, int default_port,
                  gai_strerror(e));
         return 0;
     }
-    int rc = ds_strvec_addf(&h->notes, "--connect %s", spec) < 0 ? -1 : 0;
+    int rc = ds_strlist_addf(&h->notes, "--connect %s", spec) < 0 ? -1 : 0;
     for (struct addrinfo *ai = res; rc == 0 && ai; ai = ai->ai_next) {
         const void *raw =
             ai->ai_family == AF_INET6
@@ -339,7 +336,7 @@ int ds_probe_resolve_connect(const char *spec, int default_port,
 void ds_probe_hops_free(struct ds_probe_hops *h)
 {
     free(h->v);
-    ds_strvec_free(&h->notes);
+    ds_strlist_free(&h->notes);
     memset(h, 0, sizeof(*h));
 }
 

@@ -26,7 +26,7 @@ struct ds_probe_io {
 struct ds_probe_reply {
     int code; /* 0 when the reply is not SMTP */
     char first[DS_PROBE_LINE_MAX + 1];
-    struct ds_strvec lines; /* every line, without the code */
+    struct ds_strlist lines; /* every line, without the code */
 };
 
 /* Each returns 0, or -1 with a one-line reason in err. */

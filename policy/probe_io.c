@@ -211,7 +211,7 @@ int ds_probe_io_reply(struct ds_probe_io *io, int seconds,
             snprintf(r->first, sizeof(r->first), "%s", line);
         }
         if (n < DS_PROBE_REPLY_LINES &&
-            ds_strvec_addf(&r->lines, "%s", line[3] ? line + 4 : "") < 0) {
+            ds_strlist_addf(&r->lines, "%s", line[3] ? line + 4 : "") < 0) {
             snprintf(err, errsize, "out of memory");
             return -1;
         }
@@ -269,5 +269,5 @@ void ds_probe_io_close(struct ds_probe_io *io)
 
 void ds_probe_reply_free(struct ds_probe_reply *r)
 {
-    ds_strvec_free(&r->lines);
+    ds_strlist_free(&r->lines);
 }

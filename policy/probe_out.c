@@ -63,7 +63,7 @@ static const char *yes(bool b)
     return b ? "yes" : "no";
 }
 
-/* ---- text -------------------------------------------------------------- */
+/* ---- text --------------------------------------------------------------- */
 
 static void match_text(FILE *fp, const struct ds_strlist *m)
 {
@@ -209,17 +209,7 @@ void ds_probe_print_text(FILE *fp, const struct ds_probe_run *r)
         session_text(fp, r, i);
 }
 
-/* ---- JSON -------------------------------------------------------------- */
-
-static void strvec_json(struct ds_json *j, const char *key,
-                        const struct ds_strvec *v)
-{
-    ds_json_key(j, key);
-    ds_json_begin_array(j);
-    for (size_t i = 0; i < v->n; i++)
-        ds_json_string(j, v->v[i]);
-    ds_json_end_array(j);
-}
+/* ---- JSON --------------------------------------------------------------- */
 
 static void warnings_json(struct ds_json *j, const struct ds_probe_warn *w,
                           size_t n)
@@ -255,7 +245,7 @@ static void chain_json(struct ds_json *j, const struct ds_probe_session *s)
         ds_json_begin_object(j);
         ds_json_kv_string(j, "subject", c->subject);
         ds_json_kv_string(j, "issuer", c->issuer);
-        strvec_json(j, "dns_names", &c->dns_names);
+        ds_json_kv_strings(j, "dns_names", &c->dns_names);
         ds_json_kv_string(j, "not_before", iso(c->not_before, a));
         ds_json_kv_string(j, "not_after", iso(c->not_after, a));
         ds_json_kv_string(j, "thumbprint", c->thumbprint);
@@ -285,7 +275,7 @@ static void tls_json(struct ds_json *j, const struct ds_probe_session *s)
     ds_json_kv_string(j, "matched_name",
                       t && s->name_match ? s->matched : NULL);
     kv_bool_or_null(j, "client_certificate_requested", t, s->cert_requested);
-    strvec_json(j, "ca_names", &s->ca_names);
+    ds_json_kv_strings(j, "ca_names", &s->ca_names);
     kv_bool_or_null(j, "client_certificate_sent", t, s->cert_sent);
     kv_bool_or_null(j, "issuer_in_ca_names",
                     t && s->cert_sent && s->ca_names.n > 0, s->issuer_named);
@@ -353,11 +343,11 @@ static void plan_json(struct ds_json *j, const struct ds_probe_run *r)
     ds_json_end_object(j);
     ds_json_key(j, "resolution");
     ds_json_begin_object(j);
-    strvec_json(j, "notes", &r->hops.notes);
+    ds_json_kv_strings(j, "notes", &r->hops.notes);
     ds_json_kv_string(j, "error", r->hops.error[0] ? r->hops.error : NULL);
     ds_json_kv_int(j, "dropped", (long long)r->hops.dropped);
     ds_json_end_object(j);
-    strvec_json(j, "notes", &r->notes);
+    ds_json_kv_strings(j, "notes", &r->notes);
 }
 
 void ds_probe_print_json(FILE *fp, const struct ds_probe_run *r)

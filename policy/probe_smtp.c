@@ -214,9 +214,9 @@ void ds_probe_session_free(struct ds_probe_session *s)
     for (size_t i = 0; i < s->nchain; i++) {
         free(s->chain[i].subject);
         free(s->chain[i].issuer);
-        ds_strvec_free(&s->chain[i].dns_names);
+        ds_strlist_free(&s->chain[i].dns_names);
     }
     free(s->chain);
-    ds_strvec_free(&s->ca_names);
+    ds_strlist_free(&s->ca_names);
     memset(s, 0, sizeof(*s));
 }

@@ -125,7 +125,7 @@ static int cert_cb(SSL *ssl, void *arg)
     for (int i = 0; names && i < sk_X509_NAME_num(names); i++) {
         char b[600];
         dn(sk_X509_NAME_value(names, i), b, sizeof(b));
-        if (ds_strvec_addf(&s->ca_names, "%s", b) < 0)
+        if (ds_strlist_addf(&s->ca_names, "%s", b) < 0)
             return 0;
     }
     s->issuer_named = issuer_named(ssl, names);
@@ -234,7 +234,7 @@ SSL *ds_probe_tls_ssl(struct ds_probe_tls *t, int fd,
     return ssl;
 }
 
-/* ---- after the handshake ----------------------------------------------- */
+/* ---- after the handshake ------------------------------------------------ */
 
 static long long asn1_time(const ASN1_TIME *t)
 {
@@ -265,8 +265,8 @@ static int cert_facts(X509 *x, struct ds_probe_cert *c)
         if (g->type != GEN_DNS)
             continue;
         const ASN1_IA5STRING *s = g->d.dNSName;
-        if (ds_strvec_addf(&c->dns_names, "%.*s", s->length,
-                           (const char *)s->data) < 0)
+        if (ds_strlist_addf(&c->dns_names, "%.*s", s->length,
+                            (const char *)s->data) < 0)
             rc = -1;
     }
     GENERAL_NAMES_free(gens);

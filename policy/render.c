@@ -72,8 +72,7 @@ void ds_render_free(struct ds_render *r)
     r->nfiles = 0;
 }
 
-/* ---- spellings -------------------------------------------------------------
- */
+/* ---- spellings ---------------------------------------------------------- */
 
 int ds_render_socket(const char *sock, enum ds_mta_spelling how, char *out,
                      size_t size)
@@ -127,8 +126,7 @@ int ds_render_socket_postfix(const char *sock, const char *queue_dir, char *out,
     return 0;
 }
 
-/* ---- the certificates -----------------------------------------------------
- */
+/* ---- the certificates --------------------------------------------------- */
 
 static const struct ds_where *result_where(const struct ds_result *res)
 {
@@ -400,8 +398,7 @@ int ds_render_write(const struct ds_render *r, const char *dir, FILE *summary,
     return 0;
 }
 
-/* ---- postmap --------------------------------------------------------------
- */
+/* ---- postmap ------------------------------------------------------------ */
 
 static int run_postmap(const char *dir, const struct ds_render_file *f,
                        const char *path, char *err, size_t errsize)
@@ -484,7 +481,7 @@ void ds_render_print(const struct ds_render *r, FILE *fp)
     }
 }
 
-/* ---- the files rendered -------------------------------------------------- */
+/* ---- the files rendered ------------------------------------------------- */
 
 const char *ds_render_chain_files(const struct ds_cert *c, const char *sep,
                                   char *buf, size_t size)

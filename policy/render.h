@@ -124,7 +124,7 @@ int ds_render_postmap(const struct ds_render *r, const char *dir, FILE *summary,
 /* Everything on stdout, each file under a "==> DIR/NAME <==" header. */
 void ds_render_print(const struct ds_render *r, FILE *fp);
 
-/* ---- shared by the renderers (render.c) ------------------------------- */
+/* ---- shared by the renderers (render.c) --------------------------------- */
 
 /* A finding that stops rendering: recorded with its code at w (file:line)
  * with a hint; the status becomes DS_RENDER_CONFIG for a code with

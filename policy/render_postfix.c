@@ -34,8 +34,7 @@ struct pf {
     char (*slug)[64];      /* per receive connector: "inet" */
 };
 
-/* ---- spelling -------------------------------------------------------------
- */
+/* ---- spelling ----------------------------------------------------------- */
 
 /* Can `s` be written in main.cf / master.cf (-o { name = value })? */
 static bool writable(const char *s)
@@ -174,11 +173,11 @@ static void check_paths(struct pf *P)
         ds_render_error(P->r, DS_CODE_RENDER_SOCKET,
                         &(struct ds_where){P->cfg->path, 0},
                         "write unix:/path or inet:PORT@HOST",
-                        "milter.socket %s%s cannot be written for Postfix",
-                        P->cfg->milter.socket, "");
+                        "milter.socket %s cannot be written for Postfix",
+                        P->cfg->milter.socket);
 }
 
-/* ---- main.cf ---------------------------------------------------------- */
+/* ---- main.cf ------------------------------------------------------------ */
 
 static void header(struct ds_buf *b, const struct ds_config *cfg,
                    const char *what)
@@ -257,7 +256,7 @@ static void main_cf(struct pf *P, struct ds_buf *b, bool sni)
                       dir);
 }
 
-/* ---- master.cf -------------------------------------------------------- */
+/* ---- master.cf ---------------------------------------------------------- */
 
 static void recv_entry(struct pf *P, struct ds_buf *b, size_t i)
 {
@@ -376,14 +375,14 @@ static void master_cf(struct pf *P, struct ds_buf *b)
         send_entry(P, b, i);
 }
 
-/* ---- transport and tls_policy ------------------------------------------ */
+/* ---- transport and tls_policy ------------------------------------------- */
 
 static size_t send_index(const struct pf *P, const struct ds_send_connector *s)
 {
     return (size_t)(s - P->cfg->send);
 }
 
-static bool has_key(const struct ds_strvec *keys, const char *key)
+static bool has_key(const struct ds_strlist *keys, const char *key)
 {
     for (size_t i = 0; i < keys->n; i++)
         if (strcmp(keys->v[i], key) == 0)
@@ -392,14 +391,14 @@ static bool has_key(const struct ds_strvec *keys, const char *key)
 }
 
 /* One transport entry, unless the key was routed before. */
-static void route(struct ds_buf *b, struct ds_strvec *keys, const char *key,
+static void route(struct ds_buf *b, struct ds_strlist *keys, const char *key,
                   const char *transport, const char *hop)
 {
     if (has_key(keys, key)) {
         ds_buf_printf(b, "# %s: routed above\n", key);
         return;
     }
-    if (ds_strvec_addf(keys, "%s", key) < 0)
+    if (ds_strlist_addf(keys, "%s", key) < 0)
         b->oom = true;
     ds_buf_printf(b, "%-31s %s:%s\n", key, transport, hop);
 }
@@ -407,7 +406,7 @@ static void route(struct ds_buf *b, struct ds_strvec *keys, const char *key,
 static void transport_map(struct pf *P, struct ds_buf *b)
 {
     const struct ds_config *cfg = P->cfg;
-    struct ds_strvec keys = {0};
+    struct ds_strlist keys = {0};
     char hop[1024], key[300];
     header(b, cfg, "transport_maps for domsec.");
     if (cfg->send_names.n)
@@ -452,7 +451,7 @@ static void transport_map(struct pf *P, struct ds_buf *b)
             }
         }
     }
-    ds_strvec_free(&keys);
+    ds_strlist_free(&keys);
 }
 
 /* "secure match=d:.d" (or the next-hop form for ".d" entries). */
@@ -502,8 +501,7 @@ static void tls_policy_map(struct pf *P, struct ds_buf *b)
         secure_line(b, cfg->send_names.v[i], cfg->send_names.v[i]);
 }
 
-/* ---- SNI ------------------------------------------------------------------
- */
+/* ---- SNI ---------------------------------------------------------------- */
 
 struct sni_entry {
     const char *name;
@@ -601,7 +599,7 @@ static void sni_map(struct pf *P, struct ds_buf *b, const struct sni_entry *v,
     }
 }
 
-/* ---- the whole --------------------------------------------------------- */
+/* ---- the whole ---------------------------------------------------------- */
 
 static void build(struct pf *P)
 {
@@ -674,7 +672,7 @@ enum ds_render_status ds_render_postfix_queue(const struct ds_config *cfg,
     return r->status;
 }
 
-/* ---- one domain as the rendered configuration treats it (probe) -------- */
+/* ---- one domain as the rendered configuration treats it (probe) --------- */
 
 /* The connector transport_map() writes `key` for, or NULL when it writes
  * no entry with that key (the same order: the send list first, then every

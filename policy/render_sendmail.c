@@ -25,7 +25,6 @@
 
 #include <string.h>
 
-
 /* Can `s` stand inside an m4 quote and a Sendmail option list? */
 static bool m4_safe(const char *s)
 {
@@ -57,8 +56,8 @@ static void check(struct ds_render *r)
         ds_render_error(r, DS_CODE_RENDER_SOCKET,
                         &(struct ds_where){cfg->path, 0},
                         "write unix:/path or inet:PORT@HOST",
-                        "milter.socket %s%s cannot be written for Sendmail",
-                        cfg->milter.socket, "");
+                        "milter.socket %s cannot be written for Sendmail",
+                        cfg->milter.socket);
 }
 
 static void check_path(struct ds_render *r, const char *path,
@@ -67,7 +66,7 @@ static void check_path(struct ds_render *r, const char *path,
     if (path && !m4_safe(path))
         ds_render_error(r, DS_CODE_RENDER_PATH, w,
                         "move the file to a path without quotes or commas",
-                        "%s cannot be written in sendmail.mc%s", path, "");
+                        "%s cannot be written in sendmail.mc", path);
 }
 
 /* The certificate for one side: the first connector's, and a warning

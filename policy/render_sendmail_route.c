@@ -44,16 +44,12 @@ static void add_key(struct sm_routes *R, const char *key,
     for (size_t i = 0; i < R->nkeys; i++)
         if (strcmp(R->keys[i].key, key) == 0)
             return; /* routed above: the first one wins, as in Postfix */
-    if (R->nkeys == R->cap) {
-        size_t cap = R->cap ? 2 * R->cap : 16;
-        struct sm_key *v = realloc(R->keys, cap * sizeof(*v));
-        if (v == NULL) {
-            R->oom = true;
-            return;
-        }
-        R->keys = v;
-        R->cap = cap;
+    struct sm_key *v = ds_grow(R->keys, &R->cap, R->nkeys + 1, sizeof(*v), 16);
+    if (v == NULL) {
+        R->oom = true;
+        return;
     }
+    R->keys = v;
     R->keys[R->nkeys].key = key;
     R->keys[R->nkeys].s = s;
     R->nkeys++;

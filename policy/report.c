@@ -92,8 +92,7 @@ void ds_report_select_text(FILE *fp, const struct ds_certstore *store,
     }
 }
 
-/* ---- select --json: the contract -------------------------------------------
- */
+/* ---- select --json: the contract ---------------------------------------- */
 
 static void selected_json(struct ds_json *j, const struct ds_certstore *store,
                           const struct ds_selection *sel,
@@ -119,17 +118,6 @@ static void selected_json(struct ds_json *j, const struct ds_certstore *store,
     ds_json_end_object(j);
 }
 
-/* "key": [strings] (for a ds_strvec or a ds_strlist) */
-static void strings_json(struct ds_json *j, const char *key,
-                         const char *const *v, size_t n)
-{
-    ds_json_key(j, key);
-    ds_json_begin_array(j);
-    for (size_t i = 0; i < n; i++)
-        ds_json_string(j, v[i]);
-    ds_json_end_array(j);
-}
-
 static void result_json(struct ds_json *j, const struct ds_certstore *store,
                         const struct ds_selection *sel,
                         const struct ds_result *res)
@@ -148,8 +136,7 @@ static void result_json(struct ds_json *j, const struct ds_certstore *store,
         ds_json_begin_object(j);
         ds_json_kv_string(j, "thumbprint", res->cand[i].cert->thumbprint);
         ds_json_kv_bool(j, "eligible", res->cand[i].eligible);
-        strings_json(j, "reasons", (const char *const *)res->cand[i].reasons.v,
-                     res->cand[i].reasons.n);
+        ds_json_kv_strings(j, "reasons", &res->cand[i].reasons);
         ds_json_end_object(j);
     }
     ds_json_end_array(j);
@@ -164,7 +151,7 @@ static void result_json(struct ds_json *j, const struct ds_certstore *store,
         ds_json_end_object(j);
     }
     ds_json_end_array(j);
-    strings_json(j, "trace", (const char *const *)res->trace.v, res->trace.n);
+    ds_json_kv_strings(j, "trace", &res->trace);
     ds_json_end_object(j);
 }
 
@@ -186,8 +173,7 @@ void ds_report_select_json(FILE *fp, const struct ds_certstore *store,
     ds_json_finish(&j);
 }
 
-/* ---- certs ----------------------------------------------------------------
- */
+/* ---- certs -------------------------------------------------------------- */
 
 static const char *validity_note(const struct ds_cert *c, long long at,
                                  char *buf, size_t size)
@@ -276,7 +262,7 @@ static void cert_json(struct ds_json *j, const struct ds_certstore *store,
                       ds_cert_dn_rfc2253(X509_get_issuer_name(c->x509), &tmp));
     ds_arena_free(&tmp);
     ds_json_kv_string(j, "subject_cn", c->subject_cn);
-    strings_json(j, "dns_names", c->dns_names.v, c->dns_names.n);
+    ds_json_kv_strings(j, "dns_names", &c->dns_names);
     ds_json_kv_string(j, "not_before", iso(c->not_before, a));
     ds_json_kv_string(j, "not_after", iso(c->not_after, b));
     ds_json_kv_bool(j, "expired", c->not_after < sel->at);
@@ -284,7 +270,7 @@ static void cert_json(struct ds_json *j, const struct ds_certstore *store,
     ds_json_kv_int(j, "version", c->version);
     ds_json_kv_string(j, "key", c->key_path);
     ds_json_kv_bool(j, "has_key", ds_cert_has_key(store, c));
-    strings_json(j, "services", c->services.v, c->services.n);
+    ds_json_kv_strings(j, "services", &c->services);
     ds_json_kv_bool(j, "self_signed", p == DS_PKI_SELF_SIGNED);
     ds_json_kv_bool(j, "pki_valid", p == DS_PKI_VALID);
     ds_json_kv_string(j, "pki_error", why);
@@ -321,8 +307,7 @@ void ds_report_certs_json(FILE *fp, const struct ds_certstore *store,
     ds_json_finish(&j);
 }
 
-/* ---- lint -------------------------------------------------------------------
- */
+/* ---- lint --------------------------------------------------------------- */
 
 void ds_report_lint_text(FILE *fp, const struct ds_lint *lint)
 {
@@ -384,8 +369,7 @@ void ds_report_lint_json(FILE *fp, const struct ds_lint *lint)
     ds_json_finish(&j);
 }
 
-/* ---- check-config ---------------------------------------------------------
- */
+/* ---- check-config ------------------------------------------------------- */
 
 void ds_report_check_text(FILE *fp, const char *path,
                           const struct ds_config *cfg,

@@ -29,7 +29,7 @@ struct run {
     bool oom;
 };
 
-/* ---- building a result ------------------------------------------------- */
+/* ---- building a result -------------------------------------------------- */
 
 static void trace(struct run *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -37,7 +37,7 @@ static void trace(struct run *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (ds_strvec_vaddf(&r->res->trace, fmt, ap) < 0)
+    if (ds_strlist_vaddf(&r->res->trace, fmt, ap) < 0)
         r->oom = true;
     va_end(ap);
 }
@@ -69,16 +69,13 @@ static void event(struct run *r, enum ds_code code, const char *fmt, ...)
     struct ds_result *res = r->res;
     int id = event_id(code);
     enum ds_sev sev = ds_code_sev(code);
-    if (res->nevents == res->capevents) {
-        size_t cap = res->capevents ? 2 * res->capevents : 4;
-        struct ds_event *v = realloc(res->events, cap * sizeof(*v));
-        if (v == NULL) {
-            r->oom = true;
-            return;
-        }
-        res->events = v;
-        res->capevents = cap;
+    struct ds_event *v =
+        ds_grow(res->events, &res->capevents, res->nevents + 1, sizeof(*v), 4);
+    if (v == NULL) {
+        r->oom = true;
+        return;
     }
+    res->events = v;
     struct ds_event *e = &res->events[res->nevents];
     va_list ap;
     va_start(ap, fmt);
@@ -99,16 +96,13 @@ static struct ds_candidate *add_candidate(struct run *r,
                                           const struct ds_cert *c)
 {
     struct ds_result *res = r->res;
-    if (res->ncand == res->capcand) {
-        size_t cap = res->capcand ? 2 * res->capcand : 8;
-        struct ds_candidate *v = realloc(res->cand, cap * sizeof(*v));
-        if (v == NULL) {
-            r->oom = true;
-            return NULL;
-        }
-        res->cand = v;
-        res->capcand = cap;
+    struct ds_candidate *v =
+        ds_grow(res->cand, &res->capcand, res->ncand + 1, sizeof(*v), 8);
+    if (v == NULL) {
+        r->oom = true;
+        return NULL;
     }
+    res->cand = v;
     struct ds_candidate *cd = &res->cand[res->ncand++];
     memset(cd, 0, sizeof(*cd));
     cd->cert = c;
@@ -125,7 +119,7 @@ static void reason(struct run *r, struct ds_candidate *cd, unsigned code,
     va_list ap;
     cd->excluded |= code;
     va_start(ap, fmt);
-    if (ds_strvec_vaddf(&cd->reasons, fmt, ap) < 0)
+    if (ds_strlist_vaddf(&cd->reasons, fmt, ap) < 0)
         r->oom = true;
     va_end(ap);
 }
@@ -142,7 +136,7 @@ static const char *iso(long long t, char *buf)
     return ds_time_iso(t, buf, 32);
 }
 
-/* ---- eligibility and the best certificate ------------------------------ */
+/* ---- eligibility and the best certificate ------------------------------- */
 
 /* The eligibility tests other than the name (the caller matched it).
  * Returns true when the certificate is eligible. */
@@ -281,7 +275,7 @@ static const struct ds_cert *pick_best(struct run *r)
     return best;
 }
 
-/* ---- STARTTLS (receive: server certificate; send: client certificate) -- */
+/* ---- STARTTLS (receive: server certificate; send: client certificate) --- */
 
 struct starttls_args {
     const char *fqdn;      /* effective fqdn */
@@ -420,7 +414,7 @@ static void select_starttls(struct run *r, const struct starttls_args *a)
               label(best, lb, sizeof(lb)));
 }
 
-/* ---- anonymous TLS (the internal transport certificate) ---------------- */
+/* ---- anonymous TLS (the internal transport certificate) ----------------- */
 
 static const char *anon_verb(const struct ds_result *res)
 {
@@ -534,7 +528,7 @@ static void domain_list_check(struct run *r, const struct ds_cert *internal)
         if (cd->cert == internal) { /* the one used: usable, no reasons */
             cd->eligible = true;
             cd->excluded = 0;
-            ds_strvec_free(&cd->reasons);
+            ds_strlist_free(&cd->reasons);
         } else if (cd->cert == best)
             reason(r, cd, DS_EXCL_NOT_INTERNAL,
                    "best certificate for the domain list, but X-ANONYMOUSTLS "
@@ -580,20 +574,16 @@ static void select_anonymous(struct run *r)
           label(c, lb, sizeof(lb)));
 }
 
-/* ---- connectors ---------------------------------------------------------- */
+/* ---- connectors --------------------------------------------------------- */
 
 static struct ds_result *new_result(struct ds_selection *sel,
                                     const char *connector, enum ds_dir dir,
                                     enum ds_kind kind)
 {
-    if (sel->n == sel->cap) {
-        size_t cap = sel->cap ? 2 * sel->cap : 8;
-        struct ds_result *v = realloc(sel->v, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        sel->v = v;
-        sel->cap = cap;
-    }
+    struct ds_result *v = ds_grow(sel->v, &sel->cap, sel->n + 1, sizeof(*v), 8);
+    if (v == NULL)
+        return NULL;
+    sel->v = v;
     struct ds_result *res = &sel->v[sel->n++];
     memset(res, 0, sizeof(*res));
     res->connector = connector;
@@ -695,12 +685,12 @@ void ds_selection_free(struct ds_selection *sel)
     for (size_t i = 0; i < sel->n; i++) {
         struct ds_result *res = &sel->v[i];
         for (size_t j = 0; j < res->ncand; j++)
-            ds_strvec_free(&res->cand[j].reasons);
+            ds_strlist_free(&res->cand[j].reasons);
         free(res->cand);
         for (size_t j = 0; j < res->nevents; j++)
             free(res->events[j].text);
         free(res->events);
-        ds_strvec_free(&res->trace);
+        ds_strlist_free(&res->trace);
     }
     free(sel->v);
     memset(sel, 0, sizeof(*sel));

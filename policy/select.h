@@ -60,7 +60,7 @@ struct ds_candidate {
     bool eligible;
     unsigned excluded; /* enum ds_exclusion bits; 0 for the selected one */
     /* The same in words, one per reason (explain, select --json). */
-    struct ds_strvec reasons;
+    struct ds_strlist reasons;
 };
 
 struct ds_result {
@@ -82,7 +82,7 @@ struct ds_result {
     size_t ncand, capcand;
     struct ds_event *events;
     size_t nevents, capevents;
-    struct ds_strvec trace; /* the flowchart, one step a line */
+    struct ds_strlist trace; /* the flowchart, one step a line */
 };
 
 struct ds_selection {

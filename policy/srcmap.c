@@ -48,7 +48,8 @@ struct ds_srcmap {
     size_t len, cap;
     struct origin *lines; /* [output line] = origin; index 0 unused */
     size_t *starts;       /* [output line] = its offset in text */
-    int nlines, caplines;
+    int nlines;
+    size_t caplines;
     struct place *places;
     size_t nplaces, capplaces;
     size_t *index; /* open addressing over places; slots hold index + 1 */
@@ -57,7 +58,7 @@ struct ds_srcmap {
     bool failed;
 };
 
-/* ---- output ---------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------- */
 
 static void oom(struct ds_srcmap *m)
 {
@@ -67,47 +68,39 @@ static void oom(struct ds_srcmap *m)
     m->failed = true;
 }
 
-static int grow_text(struct ds_srcmap *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 16384;
-    char *t = realloc(m->text, cap);
-    if (t == NULL) {
-        oom(m);
-        return -1;
-    }
-    m->text = t;
-    m->cap = cap;
-    return 0;
-}
-
 /* Append c; there is always room left for the terminating NUL, written
  * once the text is complete (ds_srcmap_build). */
 static void out_char(struct ds_srcmap *m, char c)
 {
-    if (m->len + 2 > m->cap && grow_text(m) < 0)
-        return;
+    if (m->len + 2 > m->cap) {
+        char *t = ds_grow(m->text, &m->cap, m->len + 2, 1, 16384);
+        if (t == NULL) {
+            oom(m);
+            return;
+        }
+        m->text = t;
+    }
     m->text[m->len++] = c;
 }
 
 /* Start output line nlines+1, coming from file:line. */
 static void out_line(struct ds_srcmap *m, int file, int line)
 {
-    if (m->nlines + 2 > m->caplines) {
-        int cap = m->caplines ? m->caplines * 2 : 1024;
-        struct origin *v = realloc(m->lines, (size_t)cap * sizeof(*v));
-        if (v == NULL) {
-            oom(m);
-            return;
-        }
-        m->lines = v;
-        size_t *st = realloc(m->starts, (size_t)cap * sizeof(*st));
-        if (st == NULL) {
-            oom(m);
-            return;
-        }
-        m->starts = st;
-        m->caplines = cap;
+    size_t need = (size_t)m->nlines + 2, cap = m->caplines;
+    struct origin *v = ds_grow(m->lines, &cap, need, sizeof(*v), 1024);
+    if (v == NULL) {
+        oom(m);
+        return;
     }
+    m->lines = v;
+    cap = m->caplines; /* starts[] has the same capacity as lines[] */
+    size_t *st = ds_grow(m->starts, &cap, need, sizeof(*st), 1024);
+    if (st == NULL) {
+        oom(m);
+        return;
+    }
+    m->starts = st;
+    m->caplines = cap;
     m->nlines++;
     m->lines[m->nlines].file = file;
     m->lines[m->nlines].line = line;
@@ -120,7 +113,7 @@ static void out_newline(struct ds_srcmap *m, int file, int next_line)
     out_line(m, file, next_line);
 }
 
-/* ---- places ----------------------------------------------------------- */
+/* ---- places ------------------------------------------------------------- */
 
 static void out_str(struct ds_srcmap *m, const char *s)
 {
@@ -142,16 +135,13 @@ static char *dup_or_null(struct ds_srcmap *m, const char *s)
 static long add_place(struct ds_srcmap *m, const char *sec, const char *title,
                       const char *opt, int file, int line)
 {
-    if (m->nplaces == m->capplaces) {
-        size_t cap = m->capplaces ? m->capplaces * 2 : 64;
-        struct place *v = realloc(m->places, cap * sizeof(*v));
-        if (v == NULL) {
-            oom(m);
-            return -1;
-        }
-        m->places = v;
-        m->capplaces = cap;
+    struct place *v =
+        ds_grow(m->places, &m->capplaces, m->nplaces + 1, sizeof(*v), 64);
+    if (v == NULL) {
+        oom(m);
+        return -1;
     }
+    m->places = v;
     struct place *pl = &m->places[m->nplaces++];
     memset(pl, 0, sizeof(*pl));
     pl->sec = dup_or_null(m, sec);
@@ -168,16 +158,13 @@ static void add_entry(struct ds_srcmap *m, long idx, int file, int line)
     if (idx < 0 || (size_t)idx >= m->nplaces)
         return;
     struct place *pl = &m->places[idx];
-    if (pl->nentries == pl->capentries) {
-        size_t cap = pl->capentries ? pl->capentries * 2 : 8;
-        struct origin *v = realloc(pl->entries, cap * sizeof(*v));
-        if (v == NULL) {
-            oom(m);
-            return;
-        }
-        pl->entries = v;
-        pl->capentries = cap;
+    struct origin *v =
+        ds_grow(pl->entries, &pl->capentries, pl->nentries + 1, sizeof(*v), 8);
+    if (v == NULL) {
+        oom(m);
+        return;
     }
+    pl->entries = v;
     pl->entries[pl->nentries].file = file;
     pl->entries[pl->nentries].line = line;
     pl->nentries++;
@@ -247,7 +234,7 @@ static bool is_titled(const struct ds_srcmap *m, const char *name)
     return false;
 }
 
-/* ---- lexing ----------------------------------------------------------- */
+/* ---- lexing ------------------------------------------------------------- */
 
 enum tok { T_EOF, T_WORD, T_STR, T_PUNCT };
 
@@ -377,7 +364,7 @@ static void next(struct lexer *lx, struct token *t)
     t->end = lx->m->len;
 }
 
-/* ---- files and includes ------------------------------------------------ */
+/* ---- files and includes ------------------------------------------------- */
 
 /* An option (or untitled section) written in the open section. */
 struct seen_opt {
@@ -702,11 +689,9 @@ static char *slurp(FILE *fp, size_t *len)
     *len = 0;
     for (;;) {
         if (*len + 1 >= cap) {
-            cap = cap ? cap * 2 : 16384;
-            char *d = realloc(data, cap);
+            char *d = ds_grow(data, &cap, cap ? cap * 2 : 16384, 1, 16384);
             if (d == NULL) {
                 free(data);
-                errno = ENOMEM;
                 return NULL;
             }
             data = d;

@@ -8,6 +8,8 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -110,6 +112,31 @@ void ds_arena_free(struct ds_arena *a)
     a->failed = false;
 }
 
+void *ds_grow(void *v, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap)
+        return v;
+    size_t n = *cap ? *cap : (first ? first : 1);
+    while (n < need) {
+        if (n > SIZE_MAX / 2) {
+            n = need; /* doubling overflows; exactly what is needed */
+            break;
+        }
+        n *= 2;
+    }
+    if (size == 0 || n > SIZE_MAX / size) {
+        errno = EOVERFLOW;
+        return NULL;
+    }
+    void *nv = realloc(v, n * size);
+    if (nv == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    *cap = n;
+    return nv;
+}
+
 bool ds_strlist_has(const struct ds_strlist *l, const char *s)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -126,39 +153,49 @@ bool ds_strlist_has_nocase(const struct ds_strlist *l, const char *s)
     return false;
 }
 
-int ds_strvec_vaddf(struct ds_strvec *sv, const char *fmt, va_list ap)
+/* Append s (taken: already on the heap). */
+static int take(struct ds_strlist *l, char *s)
 {
-    if (sv->n == sv->cap) {
-        size_t cap = sv->cap ? sv->cap * 2 : 8;
-        char **v = realloc(sv->v, cap * sizeof(*v));
-        if (v == NULL)
-            return -1;
-        sv->v = v;
-        sv->cap = cap;
-    }
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
+    const char **v = ds_grow(l->v, &l->cap, l->n + 1, sizeof(*v), 8);
+    if (v == NULL) {
+        free(s);
         return -1;
-    sv->v[sv->n++] = s;
+    }
+    l->v = v;
+    l->v[l->n++] = s;
     return 0;
 }
 
-int ds_strvec_addf(struct ds_strvec *sv, const char *fmt, ...)
+int ds_strlist_add(struct ds_strlist *l, const char *s)
+{
+    char *copy = strdup(s);
+    return copy == NULL ? -1 : take(l, copy);
+}
+
+int ds_strlist_vaddf(struct ds_strlist *l, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        return -1;
+    return take(l, s);
+}
+
+int ds_strlist_addf(struct ds_strlist *l, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int r = ds_strvec_vaddf(sv, fmt, ap);
+    int r = ds_strlist_vaddf(l, fmt, ap);
     va_end(ap);
     return r;
 }
 
-void ds_strvec_free(struct ds_strvec *sv)
+void ds_strlist_free(struct ds_strlist *l)
 {
-    for (size_t i = 0; i < sv->n; i++)
-        free(sv->v[i]);
-    free(sv->v);
-    sv->v = NULL;
-    sv->n = sv->cap = 0;
+    for (size_t i = 0; i < l->n; i++)
+        free((char *)l->v[i]); /* ds_strlist_add's own copies */
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
 }
 
 void ds_buf_printf(struct ds_buf *b, const char *fmt, ...)
@@ -173,18 +210,12 @@ void ds_buf_printf(struct ds_buf *b, const char *fmt, ...)
         b->oom = true;
         return;
     }
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    char *p = ds_grow(b->p, &b->cap, b->len + (size_t)n + 1, 1, 1024);
+    if (p == NULL) {
+        b->oom = true;
+        return;
     }
+    b->p = p;
     va_start(ap, fmt);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -1,7 +1,7 @@
 /*
  * util.h - small helpers shared by every module: an allocation arena for
- * immutable data (a loaded configuration, a certificate store), string
- * lists, growable text buffers, and bounded string formatting.
+ * immutable data (a loaded configuration, a certificate store), growable
+ * arrays, string lists, growable text buffers, and bounded string formatting.
  *
  * Must not: log, exit, or know anything about mail.
  */
@@ -30,27 +30,44 @@ char *ds_arena_printf(struct ds_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ds_arena_free(struct ds_arena *a);
 
-/* An immutable list of strings (storage owned by whoever built it). */
+/*
+ * Room in a growable array: v holds *cap elements of `size` bytes; make
+ * it hold at least `need`. The capacity doubles (starting at `first`)
+ * until it does. Returns the array to use (v itself when it already had
+ * room), or NULL with errno ENOMEM, or EOVERFLOW when need * size cannot
+ * be represented; then v and *cap are unchanged and v is still valid.
+ *
+ *     struct item *nv = ds_grow(a->v, &a->cap, a->n + 1, sizeof(*nv), 8);
+ *     if (nv == NULL)
+ *         return -1;
+ *     a->v = nv;
+ */
+void *ds_grow(void *v, size_t *cap, size_t need, size_t size, size_t first);
+
+/*
+ * A list of strings. Either built with ds_strlist_add/addf, which copy
+ * onto the heap (free the list with ds_strlist_free), or pointing at
+ * strings owned elsewhere (a loaded configuration's lists, in its arena:
+ * never freed through the list).
+ */
 struct ds_strlist {
     size_t n;
     const char **v;
+    size_t cap; /* 0 unless built with ds_strlist_add/addf */
 };
 
 bool ds_strlist_has(const struct ds_strlist *l, const char *s);
 bool ds_strlist_has_nocase(const struct ds_strlist *l, const char *s);
 
-/* A growable array of heap strings (for building output). */
-struct ds_strvec {
-    size_t n, cap;
-    char **v;
-};
-
-/* Append a formatted string; returns 0, or -1 when out of memory. */
-int ds_strvec_addf(struct ds_strvec *sv, const char *fmt, ...)
+/* Append a copy of s, or a formatted string; returns 0, or -1 when out of
+ * memory (the list unchanged). */
+int ds_strlist_add(struct ds_strlist *l, const char *s);
+int ds_strlist_addf(struct ds_strlist *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int ds_strvec_vaddf(struct ds_strvec *sv, const char *fmt, va_list ap)
+int ds_strlist_vaddf(struct ds_strlist *l, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-void ds_strvec_free(struct ds_strvec *sv);
+/* Free a list built with ds_strlist_add/addf, and its strings. */
+void ds_strlist_free(struct ds_strlist *l);
 
 /* A growable text buffer; an allocation failure sets oom and stops it.
  * b->p is NUL-terminated once anything was written; free with

@@ -145,7 +145,7 @@ static enum flow fail(struct session *s, enum outcome o, const char *fmt, ...)
     return o == ERROR ? END_CLOSE : GO_ON;
 }
 
-/* ---- negotiation --------------------------------------------------------- */
+/* ---- negotiation -------------------------------------------------------- */
 
 /* Split a macro list ("{a} b, {c}") into s->names[stage]. */
 static int set_names(struct session *s, int stage, const char *list,
@@ -216,7 +216,7 @@ static enum flow optneg(struct session *s)
     return GO_ON;
 }
 
-/* ---- steps --------------------------------------------------------------- */
+/* ---- steps -------------------------------------------------------------- */
 
 /* Queue the stage's macros (Postfix sends them even for a skipped step). */
 static void send_macros(struct session *s, int stage, char cmd)
@@ -566,7 +566,7 @@ static enum outcome run_session(const struct opts *o, struct target *t,
     return s.outcome;
 }
 
-/* ---- load mode ----------------------------------------------------------- */
+/* ---- load mode ---------------------------------------------------------- */
 
 /* One target's sessions, in one worker or in all. */
 struct tally {
@@ -756,7 +756,7 @@ static int load_mode(struct opts *o)
     return good ? 0 : 1;
 }
 
-/* ---- idle mode ----------------------------------------------------------- */
+/* ---- idle mode ---------------------------------------------------------- */
 
 /* VmRSS and VmHWM of a process in KiB, or -1. */
 static void read_rss(long pid, long *rss, long *hwm)
@@ -854,7 +854,7 @@ static int idle_mode(struct opts *o)
     return bad ? 1 : 0;
 }
 
-/* ---- command line -------------------------------------------------------- */
+/* ---- command line ------------------------------------------------------- */
 
 static void usage(FILE *f)
 {

@@ -163,7 +163,7 @@ static const char *tls_error(char *buf, size_t size)
     return buf;
 }
 
-/* ---- the connection ------------------------------------------------------ */
+/* ---- the connection ----------------------------------------------------- */
 
 static int conn_open(struct session *s)
 {
@@ -307,7 +307,7 @@ static int conn_line(struct session *s, char *line, size_t size)
     }
 }
 
-/* ---- SMTP ---------------------------------------------------------------- */
+/* ---- SMTP --------------------------------------------------------------- */
 
 /*
  * Read one reply (all its lines); returns its code (200..599), or -1 on
@@ -559,7 +559,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* ---- figures ------------------------------------------------------------- */
+/* ---- figures ------------------------------------------------------------ */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -684,7 +684,7 @@ static int load(struct opts *o)
     return good ? 0 : 1;
 }
 
-/* ---- command line -------------------------------------------------------- */
+/* ---- command line ------------------------------------------------------- */
 
 static void usage(FILE *f)
 {

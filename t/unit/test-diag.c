@@ -126,7 +126,7 @@ static void test_quote(void)
     is_str(ds_shell_quote("", b, sizeof(b)), "''", "an empty name: ''");
 }
 
-/* ---- the values the configuration layer parses ------------------------ */
+/* ---- the values the configuration layer parses -------------------------- */
 
 static void test_smart_hosts(void)
 {

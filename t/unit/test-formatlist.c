@@ -167,7 +167,7 @@ static size_t items(const char *text, const char **first, const char **last,
 {
     struct ds_fl_doc d;
     struct ds_diag diag = {0};
-    struct ds_strlist l = {0, NULL};
+    struct ds_strlist l = {.n = 0, .v = NULL};
     *first = *last = NULL;
     if (parse(text, strlen(text), &d, &diag) < 0 || d.n != 1 ||
         ds_fl_list(&d.objs[0].props[0], &A, &l, cut) < 0)

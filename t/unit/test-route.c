@@ -48,13 +48,13 @@ static void test_find(void)
     struct ds_send_connector s[3];
     memset(s, 0, sizeof(s));
     s[0].name = "Internet";
-    s[0].address_spaces = (struct ds_strlist){1, star};
+    s[0].address_spaces = (struct ds_strlist){.n = 1, .v = star};
     s[0].domain_secure = true;
     s[1].name = "Partners";
-    s[1].address_spaces = (struct ds_strlist){1, wg};
+    s[1].address_spaces = (struct ds_strlist){.n = 1, .v = wg};
     s[1].domain_secure = true;
     s[2].name = "Plain";
-    s[2].address_spaces = (struct ds_strlist){1, exact};
+    s[2].address_spaces = (struct ds_strlist){.n = 1, .v = exact};
     struct ds_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.send = s;
