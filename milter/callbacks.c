@@ -29,6 +29,7 @@
 #include "live.h"
 #include "log.h"
 #include "macros.h"
+#include "names.h"
 #include "peer.h"
 #include "stats.h"
 
@@ -128,7 +129,9 @@ static void log_decision(struct conn *c)
         ds_log_kv(line, sizeof(line), &off, "reply", reply);
     }
     ds_log_kv(line, sizeof(line), &off, "mta",
-              m->mta == DS_MTA_SENDMAIL ? "sendmail" : "postfix");
+              ds_name_of(ds_mta_names, m->mta == DS_MTA_SENDMAIL
+                                           ? DS_MTA_SENDMAIL
+                                           : DS_MTA_POSTFIX));
     ds_log(level, "%s", line);
 }
 

@@ -10,50 +10,26 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const reason_names[DS_REASON_COUNT] = {
-    [DS_REASON_NOT_DOMAIN_SECURE] = "not-domain-secure",
-    [DS_REASON_NULL_SENDER] = "null-sender",
-    [DS_REASON_BAD_SENDER] = "bad-sender-domain",
-    [DS_REASON_UNLISTED] = "unlisted",
-    [DS_REASON_TLS_NOT_STARTED] = "tls-not-started",
-    [DS_REASON_NOT_VERIFIED] = "certificate-not-verified",
-    [DS_REASON_SUBJECT_MISMATCH] = "certificate-subject-mismatch",
-    [DS_REASON_PASS] = "pass",
-};
-
-const char *ds_reason_name(enum ds_reason r)
-{
-    return (unsigned)r < DS_REASON_COUNT ? reason_names[r] : "?";
-}
-
-const char *ds_result_name(enum ds_result r)
-{
-    switch (r) {
-    case DS_RESULT_PASS:
-        return "pass";
-    case DS_RESULT_FAIL:
-        return "fail";
-    case DS_RESULT_NONE:
-        break;
-    }
-    return "none";
-}
-
-const char *ds_decision_action(const struct ds_decision *d)
+enum ds_logged_action ds_decision_logged(const struct ds_decision *d)
 {
     switch (d->verdict) {
     case DS_VERDICT_REJECT:
-        return "reject";
+        return DS_LOGGED_REJECT;
     case DS_VERDICT_TEMPFAIL:
-        return "tempfail";
+        return DS_LOGGED_TEMPFAIL;
     case DS_VERDICT_QUARANTINE:
-        return "quarantine";
+        return DS_LOGGED_QUARANTINE;
     case DS_VERDICT_CONTINUE:
         break;
     }
     if (d->monitor)
-        return "monitor";
-    return d->mark ? "mark" : "accept";
+        return DS_LOGGED_MONITOR;
+    return d->mark ? DS_LOGGED_MARK : DS_LOGGED_ACCEPT;
+}
+
+const char *ds_decision_action(const struct ds_decision *d)
+{
+    return ds_name_of(ds_logged_action_names, (int)ds_decision_logged(d));
 }
 
 const struct ds_recv_connector *ds_decide_connector(const struct ds_config *cfg,

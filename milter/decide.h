@@ -14,20 +14,9 @@
 #include <stdbool.h>
 
 #include "dsconfig.h"
+#include "decision.h"
 
-enum ds_result { DS_RESULT_NONE, DS_RESULT_PASS, DS_RESULT_FAIL };
-
-enum ds_reason {
-    DS_REASON_NOT_DOMAIN_SECURE, /* connector has domain security off */
-    DS_REASON_NULL_SENDER,       /* no sender domain: <>, no '@' */
-    DS_REASON_BAD_SENDER,        /* sender domain unusable: never listed */
-    DS_REASON_UNLISTED,          /* not on tls_receive_domain_secure_list */
-    DS_REASON_TLS_NOT_STARTED,
-    DS_REASON_NOT_VERIFIED,
-    DS_REASON_SUBJECT_MISMATCH,
-    DS_REASON_PASS,
-    DS_REASON_COUNT
-};
+/* enum ds_result, enum ds_reason and their names: decision.h */
 
 /* What to answer at MAIL FROM. */
 enum ds_verdict {
@@ -96,10 +85,10 @@ bool ds_decide_name_ok(const char *cn, const char *domain,
                        enum ds_peer_match match,
                        const struct ds_partner *partner);
 
-/* Names as written in logs and replies. */
-const char *ds_result_name(enum ds_result r);
-const char *ds_reason_name(enum ds_reason r);
-/* "accept", "mark", "monitor", "reject", "tempfail", "quarantine". */
+/* What the milter does with the message (the log line's action=), and
+ * its name: "accept", "mark", "monitor", "reject", "tempfail",
+ * "quarantine" (names.h). */
+enum ds_logged_action ds_decision_logged(const struct ds_decision *d);
 const char *ds_decision_action(const struct ds_decision *d);
 
 #endif

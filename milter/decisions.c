@@ -159,7 +159,7 @@ static void label(struct ds_buf *o, const char *s)
 
 static void series(struct ds_buf *o, const struct key *k, struct slot *s)
 {
-    for (int res = 0; res < 3; res++)
+    for (int res = 0; res < DS_RESULT_COUNT; res++)
         for (int r = 0; r < DS_REASON_COUNT; r++) {
             unsigned long v =
                 atomic_load_explicit(&s->n[res][r], memory_order_relaxed);

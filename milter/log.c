@@ -9,6 +9,7 @@
 #include "dsconfig.h"
 
 #include "log.h"
+#include "names.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -55,17 +56,7 @@ void ds_log_close(void)
 
 static const char *level_name(enum ds_log_level level)
 {
-    switch (level) {
-    case DS_LOG_ERROR:
-        return "error";
-    case DS_LOG_WARNING:
-        return "warning";
-    case DS_LOG_INFO:
-        return "info";
-    case DS_LOG_DEBUG:
-        return "debug";
-    }
-    return "?";
+    return ds_name_of(ds_log_level_names, (int)level);
 }
 
 static int syslog_priority(enum ds_log_level level)

@@ -31,15 +31,19 @@ struct partner_slot {
     atomic_ulong n[PK_COUNT];
 };
 
-static atomic_ulong by_reason[3][DS_REASON_COUNT]; /* [result][reason] */
+static atomic_ulong by_reason[DS_RESULT_COUNT][DS_REASON_COUNT];
 static atomic_ulong misc[DS_STAT_COUNT];
 static struct partner_slot partners[PARTNER_SLOTS];
 static struct partner_slot other; /* when the table is full */
 static atomic_ulong generation, written_generation;
 
-static const char *const pk_names[PK_COUNT] = {"pass", "tls-not-started",
-                                               "certificate-not-verified",
-                                               "certificate-subject-mismatch"};
+/* The reason each per-partner counter counts (names.h spells it). */
+static const enum ds_reason pk_reason[PK_COUNT] = {
+    [PK_PASS] = DS_REASON_PASS,
+    [PK_TLS] = DS_REASON_TLS_NOT_STARTED,
+    [PK_VERIFY] = DS_REASON_NOT_VERIFIED,
+    [PK_MISMATCH] = DS_REASON_SUBJECT_MISMATCH,
+};
 
 static uint64_t hash(const char *s)
 {
@@ -159,13 +163,13 @@ static void partner_metrics(struct ds_buf *o, const char *name,
             o,
             "domsec_partner_messages_total{partner=\"%s\",result=\"%s\","
             "reason=\"%s\"} %lu\n",
-            lb, k == PK_PASS ? "pass" : "fail", pk_names[k], v);
+            lb, ds_result_name(k == PK_PASS ? DS_RESULT_PASS : DS_RESULT_FAIL),
+            ds_reason_name(pk_reason[k]), v);
     }
 }
 
 static void render(struct ds_buf *o, const struct ds_config *cfg)
 {
-    static const char *const results[3] = {"none", "pass", "fail"};
     ds_buf_printf(
         o,
         "# HELP domsec_domain_secured_received_total Messages received "
@@ -187,7 +191,7 @@ static void render(struct ds_buf *o, const struct ds_config *cfg)
                   "# HELP domsec_messages_total Every decision, by result and "
                   "reason.\n"
                   "# TYPE domsec_messages_total counter\n");
-    for (int res = 0; res < 3; res++)
+    for (int res = 0; res < DS_RESULT_COUNT; res++)
         for (int r = 0; r < DS_REASON_COUNT; r++) {
             unsigned long v = atomic_load(&by_reason[res][r]);
             if (v > 0 || (res == DS_RESULT_PASS && r == DS_REASON_PASS))
@@ -195,7 +199,8 @@ static void render(struct ds_buf *o, const struct ds_config *cfg)
                     o,
                     "domsec_messages_total{result=\"%s\",reason=\"%s\"} "
                     "%lu\n",
-                    results[res], ds_reason_name((enum ds_reason)r), v);
+                    ds_result_name((enum ds_result)res),
+                    ds_reason_name((enum ds_reason)r), v);
         }
     ds_buf_printf(
         o, "# HELP domsec_partner_messages_total Decisions per partner (the "

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "json.h"
 #include "maillog.h"
+#include "names.h"
 
 enum { OPT_SINCE = DS_CLI_OPT_BASE };
 
@@ -174,7 +175,7 @@ static void report_text(FILE *fp, const struct ds_cli *cli,
         fprintf(fp, "since %s: %lu older and %lu undated decisions left out\n",
                 iso(r->since, a), r->older_skipped, r->undated_skipped);
     fprintf(fp, "milter.mode in %s: %s\n", cli->config,
-            ds_mode_name(cfg->milter.mode));
+            ds_name_of(ds_mode_names, (int)cfg->milter.mode));
     if (r->decisions == 0)
         fprintf(fp,
                 "no decision lines found: the milter logs passes at level "
@@ -272,7 +273,8 @@ static void report_json(FILE *fp, const struct ds_cli *cli,
     ds_json_kv_int(&j, "others", (long long)r->others);
     time_json(&j, "first", r->dated, r->first);
     time_json(&j, "last", r->dated, r->last);
-    ds_json_kv_string(&j, "mode", ds_mode_name(cfg->milter.mode));
+    ds_json_kv_string(&j, "mode",
+                      ds_name_of(ds_mode_names, (int)cfg->milter.mode));
     ds_json_key(&j, "partners");
     ds_json_begin_array(&j);
     for (size_t i = 0; i < r->n; i++)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "names.h"
 #include "srcmap.h"
 
 /* ---- the schema --------------------------------------------------------- */
@@ -444,26 +445,19 @@ static const char *path_opt(struct loader *L, cfg_t *sec, const char *secname,
     return r;
 }
 
-struct enum_name {
-    const char *name;
-    int value;
-};
-
 static bool enum_opt(struct loader *L, cfg_t *sec, const char *secname,
-                     const char *opt, const struct enum_name *names, int *out)
+                     const char *opt, const struct ds_name_code *names,
+                     int *out)
 {
     const char *v = cfg_getstr(sec, opt);
-    char hint[256];
-    size_t off = (size_t)snprintf(hint, sizeof(hint), "allowed: ");
-    for (const struct enum_name *e = names; e->name; e++) {
-        if (ds_strcasecmp(v, e->name) == 0) {
-            *out = e->value;
-            return true;
-        }
-        if (off < sizeof(hint))
-            off += (size_t)snprintf(hint + off, sizeof(hint) - off, "%s%s",
-                                    e == names ? "" : ", ", e->name);
+    int code = ds_name_to_code(names, v, -1);
+    if (code >= 0) {
+        *out = code;
+        return true;
     }
+    char list[200], hint[256];
+    snprintf(hint, sizeof(hint), "allowed: %s",
+             ds_names_list(names, list, sizeof(list)));
     FIND(L, DS_CODE_INVALID_VALUE, secname, title_of(sec), opt, hint,
          "invalid value \"%s\"", v);
     return false;
@@ -473,7 +467,7 @@ static bool enum_opt(struct loader *L, cfg_t *sec, const char *secname,
 static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
                          const char *opt, bool receive)
 {
-    static const struct enum_name recv_names[] = {
+    static const struct ds_name_code recv_names[] = {
         {"tls", DS_AUTH_TLS},
         {"exchange_server", DS_AUTH_EXCHANGE_SERVER},
         {"basic_auth", DS_AUTH_BASIC},
@@ -481,22 +475,19 @@ static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
         {"externally_secured", DS_AUTH_EXTERNALLY_SECURED},
         {"none", 0},
         {NULL, 0}};
-    static const struct enum_name send_names[] = {
+    static const struct ds_name_code send_names[] = {
         {"exchange_server", DS_AUTH_EXCHANGE_SERVER},
         {"basic_auth", DS_AUTH_BASIC},
         {"basic_auth_require_tls", DS_AUTH_BASIC_REQUIRE_TLS},
         {"externally_secured", DS_AUTH_EXTERNALLY_SECURED},
         {"none", 0},
         {NULL, 0}};
-    const struct enum_name *names = receive ? recv_names : send_names;
+    const struct ds_name_code *names = receive ? recv_names : send_names;
     unsigned bits = 0, n = cfg_size(sec, opt);
     for (unsigned i = 0; i < n; i++) {
         const char *v = cfg_getnstr(sec, opt, i);
-        const struct enum_name *e = names;
-        for (; e->name; e++)
-            if (ds_strcasecmp(v, e->name) == 0)
-                break;
-        if (e->name == NULL) {
+        int code = ds_name_to_code(names, v, -1);
+        if (code < 0) {
             report_entry(
                 L, DS_CODE_INVALID_VALUE, secname, title_of(sec), opt, i, n,
                 receive ? "allowed: tls, exchange_server, basic_auth, "
@@ -506,7 +497,7 @@ static unsigned auth_opt(struct loader *L, cfg_t *sec, const char *secname,
                 "unknown mechanism \"%s\"", v);
             continue;
         }
-        bits |= (unsigned)e->value;
+        bits |= (unsigned)code;
     }
     return bits;
 }
@@ -601,8 +592,6 @@ static const char *host_opt(struct loader *L, cfg_t *sec, const char *secname,
 static void load_server(struct loader *L, cfg_t *sec)
 {
     struct ds_server *s = &L->cfg->server;
-    static const struct enum_name rules[] = {
-        {"2016", DS_RULES_2016}, {"2007", DS_RULES_2007}, {NULL, 0}};
 
     s->where = where_of(L, "server", NULL, NULL);
     s->fqdn = host_opt(L, sec, "server", "fqdn", true);
@@ -628,7 +617,7 @@ static void load_server(struct loader *L, cfg_t *sec)
         path_opt(L, sec, "server", "trust_store", &s->where_trust_store);
 
     int r = DS_RULES_2016;
-    enum_opt(L, sec, "server", "selection_rules", rules, &r);
+    enum_opt(L, sec, "server", "selection_rules", ds_rules_names, &r);
     s->rules = (enum ds_rules)r;
 
     long days = cfg_getint(sec, "expiry_warning_days");
@@ -915,11 +904,6 @@ static void load_send(struct loader *L, cfg_t *sec, struct ds_send_connector *s)
 
 static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
 {
-    static const struct enum_name actions[] = {
-        {"reject", DS_ACTION_REJECT},
-        {"tempfail", DS_ACTION_TEMPFAIL},
-        {"quarantine", DS_ACTION_QUARANTINE},
-        {NULL, 0}};
     const char *t = title_of(sec);
     p->where = where_of(L, "partner", t, NULL);
     p->domain = domain_opt(L, "partner", t, NULL, t, DS_DOMAIN_ALLOW_SUFFIX,
@@ -938,7 +922,7 @@ static void load_partner(struct loader *L, cfg_t *sec, struct ds_partner *p)
     const char *a = cfg_getstr(sec, "action");
     if (a && a[0]) {
         int v;
-        if (enum_opt(L, sec, "partner", "action", actions, &v)) {
+        if (enum_opt(L, sec, "partner", "action", ds_action_names, &v)) {
             p->has_action = true;
             p->action = (enum ds_action)v;
         }
@@ -1006,25 +990,6 @@ static bool valid_socket(const char *s)
 
 static void load_milter(struct loader *L, cfg_t *sec)
 {
-    static const struct enum_name modes[] = {
-        {"enforce", DS_MODE_ENFORCE}, {"monitor", DS_MODE_MONITOR}, {NULL, 0}};
-    static const struct enum_name actions[] = {
-        {"reject", DS_ACTION_REJECT},
-        {"tempfail", DS_ACTION_TEMPFAIL},
-        {"quarantine", DS_ACTION_QUARANTINE},
-        {NULL, 0}};
-    static const struct enum_name matches[] = {{"domain", DS_PEER_DOMAIN},
-                                               {"subdomain", DS_PEER_SUBDOMAIN},
-                                               {NULL, 0}};
-    static const struct enum_name mtas[] = {{"auto", DS_MTA_AUTO},
-                                            {"postfix", DS_MTA_POSTFIX},
-                                            {"sendmail", DS_MTA_SENDMAIL},
-                                            {NULL, 0}};
-    static const struct enum_name levels[] = {{"error", DS_LOG_ERROR},
-                                              {"warning", DS_LOG_WARNING},
-                                              {"info", DS_LOG_INFO},
-                                              {"debug", DS_LOG_DEBUG},
-                                              {NULL, 0}};
     struct ds_milter_conf *m = &L->cfg->milter;
     int v;
 
@@ -1047,19 +1012,19 @@ static void load_milter(struct loader *L, cfg_t *sec)
 
     m->user = str_opt(L, sec, "user");
     v = 0;
-    enum_opt(L, sec, "milter", "mode", modes, &v);
+    enum_opt(L, sec, "milter", "mode", ds_mode_names, &v);
     m->mode = (enum ds_mode)v;
     v = 0;
-    enum_opt(L, sec, "milter", "action", actions, &v);
+    enum_opt(L, sec, "milter", "action", ds_action_names, &v);
     m->action = (enum ds_action)v;
     v = DS_PEER_SUBDOMAIN;
-    enum_opt(L, sec, "milter", "peer_match", matches, &v);
+    enum_opt(L, sec, "milter", "peer_match", ds_peer_match_names, &v);
     m->peer_match = (enum ds_peer_match)v;
     v = 0;
-    enum_opt(L, sec, "milter", "mta", mtas, &v);
+    enum_opt(L, sec, "milter", "mta", ds_mta_names, &v);
     m->mta = (enum ds_mta)v;
     v = DS_LOG_INFO;
-    enum_opt(L, sec, "milter", "log_level", levels, &v);
+    enum_opt(L, sec, "milter", "log_level", ds_log_level_names, &v);
     m->log_level = (enum ds_log_level)v;
 
     m->header = str_opt(L, sec, "header");
@@ -1284,27 +1249,4 @@ ds_config_send_by_name(const struct ds_config *cfg, const char *name)
         if (ds_strcasecmp(cfg->send[i].name, name) == 0)
             return &cfg->send[i];
     return NULL;
-}
-
-const char *ds_action_name(enum ds_action a)
-{
-    switch (a) {
-    case DS_ACTION_REJECT:
-        return "reject";
-    case DS_ACTION_TEMPFAIL:
-        return "tempfail";
-    case DS_ACTION_QUARANTINE:
-        return "quarantine";
-    }
-    return "?";
-}
-
-const char *ds_mode_name(enum ds_mode m)
-{
-    return m == DS_MODE_MONITOR ? "monitor" : "enforce";
-}
-
-const char *ds_rules_name(enum ds_rules r)
-{
-    return r == DS_RULES_2007 ? "2007" : "2016";
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 #define E DS_SEV_ERROR
 #define W DS_SEV_WARNING
 #define ANON DS_CODEF_ANONYMOUS
@@ -214,7 +216,7 @@ bool ds_diag_has(const struct ds_diag *d, enum ds_code code)
 
 char *ds_diag_format(const struct ds_diag_item *it, char *buf, size_t size)
 {
-    const char *sev = it->sev == DS_SEV_ERROR ? "error" : "warning";
+    const char *sev = ds_sev_name(it->sev);
     if (it->file && it->line > 0)
         snprintf(buf, size, "%s:%d: %s: %s", it->file, it->line, sev, it->text);
     else if (it->file)

@@ -226,8 +226,5 @@ const struct ds_send_connector *
 ds_config_send_by_name(const struct ds_config *cfg, const char *name);
 
 /* Names for enums, as written in the configuration file. */
-const char *ds_action_name(enum ds_action a);
-const char *ds_mode_name(enum ds_mode m);
-const char *ds_rules_name(enum ds_rules r);
 
 #endif

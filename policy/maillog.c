@@ -9,6 +9,8 @@
 
 #include "maillog.h"
 
+#include "decision.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,10 +18,12 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const reason_names[DS_ML_REASON_COUNT] = {
-    [DS_ML_TLS_NOT_STARTED] = "tls-not-started",
-    [DS_ML_NOT_VERIFIED] = "certificate-not-verified",
-    [DS_ML_SUBJECT_MISMATCH] = "certificate-subject-mismatch",
+/* The milter's reason each failure counter counts (decision.h spells
+ * them), and the report's own words for what was done. */
+static const enum ds_reason ml_reason[DS_ML_REASON_COUNT] = {
+    [DS_ML_TLS_NOT_STARTED] = DS_REASON_TLS_NOT_STARTED,
+    [DS_ML_NOT_VERIFIED] = DS_REASON_NOT_VERIFIED,
+    [DS_ML_SUBJECT_MISMATCH] = DS_REASON_SUBJECT_MISMATCH,
 };
 static const char *const action_names[DS_ML_ACTION_COUNT] = {
     [DS_ML_REFUSED] = "refused",
@@ -29,7 +33,8 @@ static const char *const action_names[DS_ML_ACTION_COUNT] = {
 
 const char *ds_ml_reason_name(enum ds_ml_reason r)
 {
-    return (unsigned)r < DS_ML_REASON_COUNT ? reason_names[r] : "?";
+    return (unsigned)r < DS_ML_REASON_COUNT ? ds_reason_name(ml_reason[r])
+                                            : "?";
 }
 
 const char *ds_ml_action_name(enum ds_ml_action a)
@@ -314,12 +319,20 @@ static struct ds_ml_partner *partner(struct ds_ml_report *r, const char *name,
     return p;
 }
 
-static int code_of(const char *const *names, int n, const char *s)
+/* The failure counter of a logged reason, or -1. */
+static int ml_reason_of(const char *name)
 {
-    for (int i = 0; i < n; i++)
-        if (strcmp(names[i], s) == 0)
+    int r = ds_name_to_code(ds_reason_names, name, -1);
+    for (int i = 0; r >= 0 && i < DS_ML_REASON_COUNT; i++)
+        if ((int)ml_reason[i] == r)
             return i;
     return -1;
+}
+
+/* The logged result: pass, fail, none, or -1. */
+static int result_of(const struct ds_ml_line *l)
+{
+    return ds_name_to_code(ds_result_names, l->result, -1);
 }
 
 static void when(bool *dated, long long *first, long long *last,
@@ -338,13 +351,14 @@ static void when(bool *dated, long long *first, long long *last,
 static void judged(struct ds_ml_partner *p, const struct ds_ml_line *l,
                    bool *oom)
 {
-    if (strcmp(l->result, "pass") == 0) {
+    if (result_of(l) == DS_RESULT_PASS) {
         p->pass++;
     } else {
-        int why = code_of(reason_names, DS_ML_REASON_COUNT, l->reason);
-        int act = strcmp(l->action, "monitor") == 0      ? DS_ML_MONITORED
-                  : strcmp(l->action, "quarantine") == 0 ? DS_ML_QUARANTINED
-                                                         : DS_ML_REFUSED;
+        int why = ml_reason_of(l->reason);
+        int done = ds_name_to_code(ds_logged_action_names, l->action, -1);
+        int act = done == DS_LOGGED_MONITOR      ? DS_ML_MONITORED
+                  : done == DS_LOGGED_QUARANTINE ? DS_ML_QUARANTINED
+                                                 : DS_ML_REFUSED;
         if (why >= 0)
             p->fail[why][act]++;
     }
@@ -368,7 +382,7 @@ void ds_ml_report_add(struct ds_ml_report *r, const struct ds_config *cfg,
     const struct ds_domainset_entry *e =
         ds_domainset_match(&cfg->receive_list, l->domain);
     bool judgedline =
-        strcmp(l->result, "pass") == 0 || strcmp(l->result, "fail") == 0;
+        result_of(l) == DS_RESULT_PASS || result_of(l) == DS_RESULT_FAIL;
     if (e == NULL && !judgedline) {
         r->others++; /* not a partner, then or now */
         return;

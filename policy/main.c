@@ -24,6 +24,7 @@
 
 #include "certstore.h"
 #include "lint.h"
+#include "names.h"
 #include "render.h"
 #include "report.h"
 #include "select.h"
@@ -166,6 +167,13 @@ static bool output_dir_ok(const char *d)
 
 /* render postfix|sendmail [--output DIR] [--postmap], apply's --output:
  * returns -1 to go on, or an exit status. */
+/* The MTA render was given (names.h), or -1. */
+static int render_mta(const struct ds_cli *cli)
+{
+    return cli->args.n ? ds_name_to_code(ds_mta_names, cli->args.v[0], -1)
+                       : -1;
+}
+
 static int render_options(struct ds_cli *cli)
 {
     bool render = cli->cmd->flags & CMD_RENDER;
@@ -174,13 +182,12 @@ static int render_options(struct ds_cli *cli)
         return usage_error("%s is an option of render%s, not of '%s'",
                            cli->postmap ? "--postmap" : "--output",
                            cli->postmap ? "" : " and apply", cli->cmd->name);
-    if (render &&
-        (cli->args.n != 1 || (strcmp(cli->args.v[0], "postfix") != 0 &&
-                              strcmp(cli->args.v[0], "sendmail") != 0)))
+    if (render && (cli->args.n != 1 || (render_mta(cli) != DS_MTA_POSTFIX &&
+                                        render_mta(cli) != DS_MTA_SENDMAIL)))
         return usage_error("%s", "render needs one MTA: postfix or sendmail");
     if (render && cli->json)
         return usage_error("%s", "render has no --json output");
-    if (cli->postmap && strcmp(cli->args.v[0], "postfix") != 0)
+    if (cli->postmap && render_mta(cli) != DS_MTA_POSTFIX)
         return usage_error("%s", "--postmap is for render postfix");
     if (cli->postmap && cli->output == NULL)
         return usage_error("%s", "--postmap needs --output DIR");
@@ -472,7 +479,7 @@ static int cmd_render(struct ds_ctx *c)
 {
     const struct ds_cli *cli = c->cli;
     const char *out = cli->output;
-    bool postfix = strcmp(cli->args.v[0], "postfix") == 0;
+    bool postfix = render_mta(cli) == DS_MTA_POSTFIX;
     struct ds_render r;
     char err[4400];
     enum ds_render_status st =

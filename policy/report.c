@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "names.h"
 
 #define DAY 86400LL
 
@@ -41,7 +42,7 @@ static void result_title(FILE *fp, const struct ds_result *res)
 static void events_text(FILE *fp, const struct ds_result *res)
 {
     for (size_t i = 0; i < res->nevents; i++)
-        fprintf(fp, "    %s %d: %s\n", ds_select_sev_name(res->events[i].sev),
+        fprintf(fp, "    %s %d: %s\n", ds_sev_name(res->events[i].sev),
                 res->events[i].id, res->events[i].text);
 }
 
@@ -145,8 +146,7 @@ static void result_json(struct ds_json *j, const struct ds_certstore *store,
     for (size_t i = 0; i < res->nevents; i++) {
         ds_json_begin_object(j);
         ds_json_kv_int(j, "id", res->events[i].id);
-        ds_json_kv_string(j, "severity",
-                          ds_select_sev_name(res->events[i].sev));
+        ds_json_kv_string(j, "severity", ds_sev_name(res->events[i].sev));
         ds_json_kv_string(j, "text", res->events[i].text);
         ds_json_end_object(j);
     }
@@ -318,7 +318,7 @@ void ds_report_lint_text(FILE *fp, const struct ds_lint *lint)
             fprintf(fp, "%s:%d: ", f->where.file, f->where.line);
         else if (f->where.file)
             fprintf(fp, "%s: ", f->where.file);
-        fprintf(fp, "%s: ", ds_select_sev_name(f->sev));
+        fprintf(fp, "%s: ", ds_sev_name(f->sev));
         if (f->event)
             fprintf(fp, "[%d] ", f->event);
         fprintf(fp, "%s", f->text);
@@ -349,7 +349,7 @@ void ds_report_lint_json(FILE *fp, const struct ds_lint *lint)
     for (size_t i = 0; i < lint->n; i++) {
         const struct ds_finding *f = &lint->v[i];
         ds_json_begin_object(&j);
-        ds_json_kv_string(&j, "severity", ds_select_sev_name(f->sev));
+        ds_json_kv_string(&j, "severity", ds_sev_name(f->sev));
         ds_json_key(&j, "event");
         if (f->event)
             ds_json_int(&j, f->event);

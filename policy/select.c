@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 #define DAY 86400LL
 
 /* One result being built. */
@@ -89,7 +91,7 @@ static void event(struct run *r, enum ds_code code, const char *fmt, ...)
     e->sev = sev;
     e->code = code;
     res->nevents++;
-    trace(r, "  event %d (%s): %s", id, ds_select_sev_name(sev), e->text);
+    trace(r, "  event %d (%s): %s", id, ds_sev_name(sev), e->text);
 }
 
 static struct ds_candidate *add_candidate(struct run *r,
@@ -725,9 +727,4 @@ const char *ds_select_dir_name(enum ds_dir d)
 const char *ds_select_kind_name(enum ds_kind k)
 {
     return k == DS_KIND_ANONYMOUS ? "anonymous" : "starttls";
-}
-
-const char *ds_select_sev_name(enum ds_sev s)
-{
-    return s == DS_SEV_ERROR ? "error" : "warning";
 }

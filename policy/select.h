@@ -114,6 +114,5 @@ const struct ds_result *ds_select_find(const struct ds_selection *sel,
 /* "receive"/"send", "starttls"/"anonymous", "error"/"warning". */
 const char *ds_select_dir_name(enum ds_dir d);
 const char *ds_select_kind_name(enum ds_kind k);
-const char *ds_select_sev_name(enum ds_sev s);
 
 #endif
