@@ -199,39 +199,43 @@ int main(int argc, char **argv)
             break;
         case 'V':
             printf("domsec-milter %s\n", PACKAGE_VERSION);
+            free(config_path);
             return 0;
         case 'h':
             usage(stdout);
+            free(config_path);
             return 0;
         default:
             usage(stderr);
+            free(config_path);
             return EX_USAGE;
         }
     }
     if (optind != argc) {
         usage(stderr);
+        free(config_path);
         return EX_USAGE;
     }
 
+    int rc;
     struct ds_config *cfg = ds_milter_load(o.config, false, "");
-    if (cfg == NULL)
-        return DS_EXIT_CONFIG;
-    if (o.check_only) {
+    if (cfg == NULL) {
+        rc = DS_EXIT_CONFIG;
+    } else if (o.check_only) {
         printf("%s: configuration OK\n", o.config);
-        ds_config_free(cfg);
-        free(config_path);
-        return 0;
+        rc = 0;
+    } else {
+        /* Copies: cfg is replaced below. */
+        char *spec = strdup(o.socket ? o.socket : cfg->milter.socket);
+        char *user = cfg->milter.user ? strdup(cfg->milter.user) : NULL;
+        struct started s = {.sock_ino = 0, .report_fd = -1};
+        rc = start_up(&o, &cfg, spec, user, &s);
+        free(user);
+        if (rc == 0)
+            rc = serve(&o, spec, &s);
+        free(spec);
     }
-    /* Copies: cfg is replaced below. */
-    char *spec = strdup(o.socket ? o.socket : cfg->milter.socket);
-    char *user = cfg->milter.user ? strdup(cfg->milter.user) : NULL;
-    struct started s = {.sock_ino = 0, .report_fd = -1};
-    int rc = start_up(&o, &cfg, spec, user, &s);
-    free(user);
-    if (rc == 0)
-        rc = serve(&o, spec, &s);
     ds_config_free(cfg);
-    free(spec);
     free(config_path);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,8 @@ void *ds_grow(void *v, size_t *cap, size_t need, size_t size, size_t first)
         }
         n *= 2;
     }
-    if (size == 0 || n > SIZE_MAX / size) {
+    /* No object may exceed PTRDIFF_MAX bytes (C11 6.5.6; malloc refuses). */
+    if (size == 0 || n > (size_t)PTRDIFF_MAX / size) {
         errno = EOVERFLOW;
         return NULL;
     }

@@ -34,8 +34,9 @@ void ds_arena_free(struct ds_arena *a);
  * Room in a growable array: v holds *cap elements of `size` bytes; make
  * it hold at least `need`. The capacity doubles (starting at `first`)
  * until it does. Returns the array to use (v itself when it already had
- * room), or NULL with errno ENOMEM, or EOVERFLOW when need * size cannot
- * be represented; then v and *cap are unchanged and v is still valid.
+ * room), or NULL with errno ENOMEM, or EOVERFLOW when need * size would
+ * exceed PTRDIFF_MAX bytes (no object can be larger); then v and *cap are
+ * unchanged and v is still valid.
  *
  *     struct item *nv = ds_grow(a->v, &a->cap, a->n + 1, sizeof(*nv), 8);
  *     if (nv == NULL)

@@ -3,6 +3,7 @@
  * refused with the array intact) and the string list (ds_strlist).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,12 @@ static void test_grow(void)
        "need * size beyond SIZE_MAX: NULL, EOVERFLOW");
     ok(cap == before && v[3] == 3, "... the array and its capacity intact");
     errno = 0;
-    ok(ds_grow(v, &cap, SIZE_MAX, 1, 4) == NULL,
-       "SIZE_MAX one-byte elements: refused");
+    ok(ds_grow(v, &cap, SIZE_MAX, 1, 4) == NULL && errno == EOVERFLOW,
+       "SIZE_MAX one-byte elements: refused before realloc (EOVERFLOW)");
+    errno = 0;
+    ok(ds_grow(v, &cap, (size_t)PTRDIFF_MAX + 1, 1, 4) == NULL &&
+           errno == EOVERFLOW,
+       "more than PTRDIFF_MAX bytes: refused before realloc (EOVERFLOW)");
     free(v);
 
     char *b = NULL;
