@@ -120,14 +120,12 @@ static char *instead(const struct ds_config *cfg, const char *domain,
     struct ds_render_route r;
     char *s = NULL;
     int rc = ds_render_postfix_route(cfg, domain, via, &r);
-    const char *how = r.level == DS_RENDER_TLS_MAY
-                          ? "opportunistic TLS (may: TLS when the server "
-                            "offers it, its certificate not verified)"
-                      : r.level == DS_RENDER_TLS_ENCRYPT
+    /* an unlisted domain never gets a secure policy */
+    const char *how = r.level == DS_RENDER_TLS_ENCRYPT
                           ? "TLS required (encrypt), its certificate not "
                             "verified"
-                          : "the smart hosts' secure policy, which names "
-                            "other domains";
+                          : "opportunistic TLS (may: TLS when the server "
+                            "offers it, its certificate not verified)";
     if (rc == 0 && r.connector == NULL)
         s = strdup("no send connector carries it");
     else if (rc == 0 && asprintf(&s, "%s, through send connector \"%s\"", how,

@@ -140,11 +140,33 @@ static void check_send_list(const struct ds_config *c, struct ds_diag *diag)
     }
 }
 
+/* Domain-secured mail goes straight to the partner: Exchange refuses
+ * DomainSecureEnabled on a send connector without DNS routing, and a
+ * relay in between would verify the partner instead of us. */
+static void check_send_routing(const struct ds_config *c,
+                               struct ds_diag *diag)
+{
+    for (size_t i = 0; i < c->nsend; i++) {
+        const struct ds_send_connector *s = &c->send[i];
+        if (!s->domain_secure || s->dns_routing)
+            continue;
+        ds_diag_code(diag, DS_CODE_SECURE_SMART_HOST, s->where.file,
+                     s->where.line,
+                     "set dns_routing_enabled = true and remove smart_hosts, "
+                     "or use another connector for partners",
+                     "send connector %s has domain security but routes "
+                     "through smart hosts: domain-secured mail must go "
+                     "straight to the partner (DNS routing)",
+                     s->name);
+    }
+}
+
 void ds_config_check_cross(const struct ds_config *c, struct ds_diag *diag)
 {
     check_bindings(c, diag);
     check_tls(c, diag);
     check_receive_list(c, diag);
+    check_send_routing(c, diag);
     check_send_list(c, diag);
 }
 

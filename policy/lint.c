@@ -686,16 +686,6 @@ static void send_domain_security(struct linter *L)
             hint(L, f, "use a certificate from a CA your partners trust");
         }
         secure_expired(L, res, "send", s->name, &s->where);
-        if (!s->dns_routing) {
-            f = add(L, DS_CODE_SECURE_SMART_HOST, 0, s->name, NULL, &s->where,
-                    "send connector %s has domain security but routes through "
-                    "smart hosts: domain-secured mail must go straight to the "
-                    "partner (DNS routing)",
-                    s->name);
-            hint(L, f,
-                 "set dns_routing_enabled = true and remove "
-                 "smart_hosts, or use another connector for partners");
-        }
     }
 }
 

@@ -228,8 +228,9 @@ struct ds_render_route {
     const char *key; /* the transport key found, "*" for the default */
     enum ds_render_tls level;
     /* DNS routing: the tls_policy entry that applies (the send-list
-     * entry), NULL when none does; smart hosts: NULL (the entries are
-     * "[host]", one per smart host, all with the same match). */
+     * entry), NULL when none does; smart hosts: NULL (render writes no
+     * secure policy for smart hosts; through one named with --connector,
+     * a listed domain is checked as "d:.d"). */
     const char *policy_key;
     /* secure: the match= names, colon-separated, "nexthop" and
      * "dot-nexthop" replaced by the domain: "d:.d". */
@@ -244,7 +245,7 @@ struct ds_render_route {
  * normalised `domain`: its transport, and the TLS policy of that
  * transport's next hop. `via` (not NULL) takes the place of the
  * transport lookup (domsec-policy probe --connector): a listed domain
- * then counts as routed to it (its smart hosts' match= names include it).
+ * then counts as routed to it (through smart hosts: checked as "d:.d").
  * Returns 0, or -1 when out of memory; free with ds_render_route_free in
  * both cases.
  */

@@ -463,27 +463,6 @@ static void secure_line(struct ds_buf *b, const char *key, const char *d)
         ds_buf_printf(b, "%-31s secure match=%s:.%s\n", key, d, d);
 }
 
-/* The match= names of a smart-host connector's "[host] secure" entries:
- * every domain on the send list routed to it (empty when none is, or
- * when it routes by DNS). Render writes none: a domain-secure connector
- * through smart hosts is a lint error it refuses (domain-secured mail goes
- * straight to the partner); probe can still test such a route. */
-static void smart_host_match(const struct ds_config *cfg,
-                             const struct ds_send_connector *s,
-                             struct ds_buf *match)
-{
-    for (size_t k = 0; !s->dns_routing && k < cfg->send_names.n; k++) {
-        const char *d = cfg->send_names.v[k];
-        const struct ds_send_connector *to = ds_route_find(cfg, d, true);
-        if (to == NULL)
-            to = ds_route_find(cfg, d, false);
-        if (to != s)
-            continue;
-        const char *name = d[0] == '.' ? d + 1 : d;
-        ds_buf_printf(match, "%s%s:.%s", match->len ? ":" : "", name, name);
-    }
-}
-
 static void tls_policy_map(struct pf *P, struct ds_buf *b)
 {
     const struct ds_config *cfg = P->cfg;
@@ -701,20 +680,6 @@ transport_entry(const struct ds_config *cfg, const char *key)
     return NULL;
 }
 
-/* Is name one of the colon-separated names in m? */
-static bool match_has(const struct ds_buf *m, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = m->len ? m->p : ""; *p;) {
-        const char *end = strchr(p, ':');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        p += len + (end != NULL);
-    }
-    return false;
-}
-
 /* The keys Postfix looks a domain up by, in order: the domain, then
  * ".parent" for every parent. Returns NULL after the last. */
 static const char *next_key(const char *domain, const char *key)
@@ -745,14 +710,14 @@ int ds_render_postfix_route(const struct ds_config *cfg, const char *domain,
     out->cafile = s->domain_secure ? ds_render_partner_cas(cfg) : NULL;
     out->level = s->require_tls ? DS_RENDER_TLS_ENCRYPT : DS_RENDER_TLS_MAY;
     if (!s->dns_routing) {
-        smart_host_match(cfg, s, &out->match);
-        /* --connector: as if the (listed) domain were routed there */
-        if (via && ds_domainset_match(&cfg->send_list, domain) &&
-            !match_has(&out->match, domain))
-            ds_buf_printf(&out->match, "%s%s:.%s", out->match.len ? ":" : "",
-                          domain, domain);
-        if (out->match.len)
+        /* Render writes no secure policy for smart hosts: a domain-secure
+         * connector routes by DNS (through smart hosts it is a
+         * configuration error). --connector: as if the listed domain were
+         * routed there, so that probe can test a partner's relay. */
+        if (via && ds_domainset_match(&cfg->send_list, domain)) {
+            ds_buf_printf(&out->match, "%s:.%s", domain, domain);
             out->level = DS_RENDER_TLS_SECURE;
+        }
         return out->match.oom ? -1 : 0;
     }
     /* the next hop is the domain: tls_policy by the domain, then

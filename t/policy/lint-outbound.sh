@@ -4,7 +4,8 @@
 # connector (by address_spaces: "*", "d", "*.d": a configuration error,
 # check-config and lint exit 78, lint --json lists it with its code); a
 # domain-secure send connector routes by DNS and needs a client
-# certificate that carries its name (lint errors, render refuses); and
+# certificate that carries its name (through smart hosts: a configuration
+# error; a certificate without its name: lint errors, render refuses); and
 # the receive list needs a domain-secure receive connector (a warning).
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
@@ -135,7 +136,8 @@ jqis "$(f 'tls_receive_domain_secure_list lists 1 domain(s)') | .[0].code" \
     receive-list-unused "... its code (from the configuration layer)"
 
 # a domain-secure connector through smart hosts: Exchange refuses it (the
-# mail must go straight to the partner); lint errors, render refuses
+# mail must go straight to the partner); a configuration error, so
+# check-config, lint and render all refuse it with the same code
 conf "$T_DIR/relay.conf" '"woodgrovebank.com"' <<CONF
 send_connector "Relay" {
   address_spaces = { "woodgrovebank.com" }
@@ -145,16 +147,21 @@ send_connector "Relay" {
   domain_secure_enabled = true
 }
 CONF
+dsp -c "$T_DIR/relay.conf" check-config --json
+rc_is 78 "domain-secure send connector through smart hosts: check-config exits 78"
+jqis '[.errors[].code] | join(",")' domain-secure-smart-host \
+    "... with its code, and no other error (the connector covers the send list)"
+jqis '.errors[0].line' 16 "... at the connector's line"
+jqis '.errors[0].text' \
+    "send connector Relay has domain security but routes through smart hosts: domain-secured mail must go straight to the partner (DNS routing)" \
+    "... saying why"
+jqis '.errors[0].hint' \
+    "set dns_routing_enabled = true and remove smart_hosts, or use another connector for partners" \
+    "... and the fix"
 dsp -c "$T_DIR/relay.conf" $C
-rc_is 1 "domain-secure send connector through smart hosts: lint exits 1"
-jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].severity" \
-    error "domain-secure send connector without DNS routing: error"
-jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].code" \
-    domain-secure-smart-host "... its code"
-jqis "$(f 'send connector Relay has domain security but routes through smart hosts') | .[0].line" 16 \
-    "... at the connector's line"
-jqis "$(f 'is on tls_send_domain_secure_list') | length" 0 \
-    "the most specific domain-secure connector covers the domain (even a broken one)"
+rc_is 78 "... lint exits 78 as for any configuration error"
+jqis "$(f 'routes through smart hosts') | .[0].code" domain-secure-smart-host \
+    "... and lists it with the same code"
 dsp -c "$T_DIR/relay.conf" --at 2026-06-01 render postfix --output "$T_DIR/never"
 rc_is 78 "... render refuses it (exit 78)"
 has "$ERR" "[domain-secure-smart-host]" "... with the same code"
