@@ -11,8 +11,11 @@
  *              are only raised
  *   master.cf  the rendered entries added or replaced with postconf -M;
  *              an admin's inet listener on a port a receive connector
- *              binds is commented out (postconf -M#); entries an earlier
- *              apply added and this one does not render are removed
+ *              binds is commented out (postconf -M#) and its -o
+ *              parameters move to domsec's listener, except those
+ *              domsec's sets and those that decide whether mail reaches
+ *              the milter; entries an earlier apply added and this one
+ *              does not render are removed
  *
  * What apply merged is recorded (backup/applied) so that a later apply
  * takes back what domsec.conf no longer asks for, and a second apply with
@@ -39,6 +42,9 @@ struct state {
     struct ds_strlist set;     /* main.cf parameters it set */
     struct ds_strlist list;    /* "NAME ITEM": list items it put first */
     struct ds_strlist service; /* master.cf entries it added: "NAME/TYPE" */
+    /* "NAME/TYPE PARAM=VALUE": an -o of an admin's listener that one of
+     * those entries took over (the listener itself is commented out) */
+    struct ds_strlist carry;
 };
 
 struct run {
@@ -126,6 +132,7 @@ static void state_free(struct state *s)
     ds_strlist_free(&s->set);
     ds_strlist_free(&s->list);
     ds_strlist_free(&s->service);
+    ds_strlist_free(&s->carry);
 }
 
 static void state_read(struct run *R)
@@ -142,6 +149,7 @@ static void state_read(struct run *R)
         struct ds_strlist *sv = strcmp(line, "set") == 0       ? &R->old.set
                                 : strcmp(line, "list") == 0    ? &R->old.list
                                 : strcmp(line, "service") == 0 ? &R->old.service
+                                : strcmp(line, "carry") == 0   ? &R->old.carry
                                                                : NULL;
         if (sv)
             add(R, sv, "%s", arg);
@@ -152,15 +160,16 @@ static void state_read(struct run *R)
 
 static void state_text(const struct run *R, struct ds_buf *b)
 {
-    static const char *const names[] = {"set", "list", "service"};
-    const struct ds_strlist *v[] = {&R->now.set, &R->now.list, &R->now.service};
+    static const char *const names[] = {"set", "list", "service", "carry"};
+    const struct ds_strlist *v[] = {&R->now.set, &R->now.list, &R->now.service,
+                                    &R->now.carry};
     ds_buf_printf(b,
                   "# What domsec-policy apply merged into %s (main.cf and\n"
                   "# master.cf as they were before are beside this file, "
                   "for --revert).\n"
                   "# Do not edit.\n",
                   R->d.dir);
-    for (size_t k = 0; k < 3; k++)
+    for (size_t k = 0; k < DS_ARRAY_LEN(names); k++)
         for (size_t i = 0; i < v[k]->n; i++)
             ds_buf_printf(b, "%s %s\n", names[k], v[k]->v[i]);
 }
@@ -348,9 +357,53 @@ static bool overlap(const char *a, const char *b)
     return v6a == v6b && (wildcard(a) || wildcard(b));
 }
 
-/* An admin's inet listener on a port a rendered listener binds. */
+/* Does the rendered entry ("KEY=LINE -o a=b ...") set -o name? */
+static bool entry_sets(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(entry, " -o "); p; p = strstr(p + 1, " -o "))
+        if (strncmp(p + 4, name, n) == 0 && p[4 + n] == '=')
+            return true;
+    return false;
+}
+
+/* Is "NAME=VALUE" one of carry's parameters (by name)? */
+static bool carry_has(const struct ds_strlist *carry, const char *param)
+{
+    size_t n = strcspn(param, "=");
+    for (size_t i = 0; i < carry->n; i++)
+        if (strncmp(carry->v[i], param, n) == 0 && carry->v[i][n] == '=')
+            return true;
+    return false;
+}
+
+/* Whether the admin's -o param moves to domsec's listener that takes the
+ * port over: not when domsec's entry sets it, nor when it decides whether
+ * mail reaches domsec-milter. Notes the ones that do not move. */
+static bool carried(struct run *R, const char *entry, const char *key,
+                    const char *from, const char *param)
+{
+    size_t n = strcspn(param, "=");
+    static const char *const never[] = {"smtpd_milters",
+                                        "receive_override_options"};
+    char name[200];
+    snprintf(name, sizeof(name), "%.*s", (int)n, param);
+    bool own = entry_sets(entry, name);
+    for (size_t i = 0; i < DS_ARRAY_LEN(never); i++)
+        own |= strcmp(never[i], name) == 0;
+    if (own)
+        add(R, &R->notes, "not kept  master.cf %s -o %s (%s%s%s)", from, param,
+            entry_sets(entry, name) ? "" : "mail on ", key,
+            entry_sets(entry, name) ? " sets its own"
+                                    : " must reach domsec-milter");
+    return !own;
+}
+
+/* An admin's inet listener on a port the rendered listener `key` binds:
+ * commented out, and its -o parameters added to carry ("NAME=VALUE"). */
 static void disable_conflicts(struct run *R, const struct ds_pf_master *m,
-                              const char *key)
+                              const char *key, const char *entry,
+                              struct ds_strlist *carry)
 {
     char host[300], h2[300], name[300];
     int port, p2;
@@ -360,16 +413,56 @@ static void disable_conflicts(struct run *R, const struct ds_pf_master *m,
     for (size_t i = 0; i < m->n; i++) {
         const struct ds_pf_service *s = &m->v[i];
         if (strcmp(s->type, "inet") != 0 || has(&R->now.service, s->key) ||
-            has(&R->old.service, s->key) || has(&R->comment, s->key) ||
+            has(&R->old.service, s->key) ||
             ds_postconf_inet_addr(s->name, h2, sizeof(h2), &p2) < 0 ||
             p2 != port || !overlap(host, h2))
             continue;
-        add(R, &R->comment, "%s", s->key);
-        add(R, &R->notes,
-            "disabled  master.cf %s (commented out: its port %d is the "
-            "binding %s of a receive connector)",
-            s->key, port, name);
+        if (!has(&R->comment, s->key)) {
+            add(R, &R->comment, "%s", s->key);
+            add(R, &R->notes,
+                "disabled  master.cf %s (commented out: its port %d is the "
+                "binding %s of a receive connector)",
+                s->key, port, name);
+        }
+        for (size_t k = 0; k < s->params.n; k++)
+            if (!carry_has(carry, s->params.v[k]) &&
+                carried(R, entry, key, s->key, s->params.v[k])) {
+                add(R, carry, "%s", s->params.v[k]);
+                add(R, &R->notes, "kept      master.cf %s -o %s (from %s)",
+                    key, s->params.v[k], s->key);
+            }
     }
+}
+
+/* The rendered entry with the -o parameters it carries over from the
+ * listeners it replaced (now or at an earlier apply), into R->add. */
+static void add_entry(struct run *R, const char *key, const char *entry,
+                      struct ds_strlist *carry)
+{
+    size_t klen = strlen(key);
+    char name[200];
+    for (size_t i = 0; i < R->old.carry.n; i++) {
+        const char *c = R->old.carry.v[i], *param = c + klen + 1;
+        if (strncmp(c, key, klen) != 0 || c[klen] != ' ')
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)strcspn(param, "="), param);
+        if (!carry_has(carry, param) && !entry_sets(entry, name))
+            add(R, carry, "%s", param);
+    }
+    struct ds_buf b = {0};
+    ds_buf_printf(&b, "%s", entry);
+    for (size_t i = 0; i < carry->n; i++) {
+        const char *p = carry->v[i];
+        size_t n = strcspn(p, "=");
+        if (p[n + 1 + strcspn(p + n + 1, " \t{}")] != '\0')
+            ds_buf_printf(&b, " -o { %.*s = %s }", (int)n, p, p + n + 1);
+        else
+            ds_buf_printf(&b, " -o %s", p);
+        add(R, &R->now.carry, "%s %s", key, p);
+    }
+    add(R, &R->add, "%s", b.len ? b.p : entry);
+    R->oom |= b.oom;
+    ds_buf_free(&b);
 }
 
 static int plan_master(struct run *R)
@@ -383,16 +476,17 @@ static int plan_master(struct run *R)
         return -1;
     }
     rendered_entries(R, &entries);
-    for (size_t i = 0; i < entries.n; i++) {
-        size_t k = strcspn(entries.v[i], "=");
-        char key[400];
-        snprintf(key, sizeof(key), "%.*s", (int)k, entries.v[i]);
-        add(R, &R->now.service, "%s", key);
-        add(R, &R->add, "%s", entries.v[i]);
+    for (size_t i = 0; i < entries.n; i++)
+        add(R, &R->now.service, "%.*s", (int)strcspn(entries.v[i], "="),
+            entries.v[i]);
+    for (size_t i = 0; i < entries.n && i < R->now.service.n; i++) {
+        const char *key = R->now.service.v[i];
+        struct ds_strlist carry = {0};
+        if (strstr(key, "/inet"))
+            disable_conflicts(R, &m, key, entries.v[i], &carry);
+        add_entry(R, key, entries.v[i], &carry);
+        ds_strlist_free(&carry);
     }
-    for (size_t i = 0; i < R->now.service.n; i++)
-        if (strstr(R->now.service.v[i], "/inet"))
-            disable_conflicts(R, &m, R->now.service.v[i]);
     for (size_t i = 0; i < R->old.service.n; i++) {
         const char *k = R->old.service.v[i];
         bool present = false;
