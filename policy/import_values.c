@@ -1,7 +1,7 @@
 /*
  * import_values.c - reading the values of Exchange properties for the
  * import (import.h): lists (a cut one refused where its entries matter),
- * True/False, authentication mechanisms in domsec's names, en-US dates,
+ * True/False, authentication mechanisms in domsec's names, dates,
  * a DN's CN; and the one way an import error names its file:line.
  *
  * Must not: know which cmdlet a property belongs to (import_exchange.c),
@@ -163,35 +163,43 @@ bool ds_import_read_mechanisms(struct ds_import *im, const struct ds_fl_obj *o,
     return true;
 }
 
-/* "11/21/2026 12:00:00 AM" (en-US), "2026-11-21 00:00:00" or
- * "2026-11-21T00:00:00[Z]" as seconds since the epoch, read as UTC. */
+/* "11/21/2026 12:00:00 AM" (en-US), "21.11.2026 00:00:00" (day first,
+ * as de-DE, fr-CH, ru-RU and others write it), "2026-11-21 00:00:00" or
+ * "2026-11-21T00:00:00[Z]" as seconds since the epoch, read as UTC.
+ * Slashes without AM/PM (en-GB day first, or month first) are
+ * ambiguous: not read. */
 bool ds_import_parse_date(const char *s, long long *out)
 {
-    struct tm tm = {0};
+    struct tm us = {0}, dots = {0}, iso = {0}, *tm = NULL;
     char ampm[3] = "", extra;
-    int n =
-        sscanf(s, "%d/%d/%d %d:%d:%d %2[APMapm]%c", &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, ampm, &extra);
-    if (n == 7 && tm.tm_hour >= 1 && tm.tm_hour <= 12) {
+    int n = sscanf(s, "%d/%d/%d %d:%d:%d %2[APMapm]%c", &us.tm_mon,
+                   &us.tm_mday, &us.tm_year, &us.tm_hour, &us.tm_min,
+                   &us.tm_sec, ampm, &extra);
+    if (n == 7 && us.tm_hour >= 1 && us.tm_hour <= 12) {
         bool pm = ds_lower(ampm[0]) == 'p';
         if (ds_lower(ampm[1]) != 'm')
             return false;
-        tm.tm_hour = tm.tm_hour % 12 + (pm ? 12 : 0);
+        us.tm_hour = us.tm_hour % 12 + (pm ? 12 : 0);
+        tm = &us;
+    } else if (sscanf(s, "%2d.%2d.%4d %2d:%2d:%2d%c", &dots.tm_mday,
+                      &dots.tm_mon, &dots.tm_year, &dots.tm_hour,
+                      &dots.tm_min, &dots.tm_sec, &extra) == 6) {
+        tm = &dots;
     } else {
-        memset(&tm, 0, sizeof(tm));
-        n = sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%c", &tm.tm_year,
-                   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-                   &extra);
+        n = sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d%c", &iso.tm_year,
+                   &iso.tm_mon, &iso.tm_mday, &iso.tm_hour, &iso.tm_min,
+                   &iso.tm_sec, &extra);
         if (!(n == 6 || (n == 7 && extra == 'Z')))
             return false;
+        tm = &iso;
     }
-    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_year < 1900 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 60)
+    if (tm->tm_mon < 1 || tm->tm_mon > 12 || tm->tm_mday < 1 ||
+        tm->tm_mday > 31 || tm->tm_year < 1900 || tm->tm_hour > 23 ||
+        tm->tm_min > 59 || tm->tm_sec > 60)
         return false;
-    tm.tm_mon -= 1;
-    tm.tm_year -= 1900;
-    *out = (long long)timegm(&tm);
+    tm->tm_mon -= 1;
+    tm->tm_year -= 1900;
+    *out = (long long)timegm(tm);
     return true;
 }
 

@@ -248,8 +248,15 @@ static void test_dates(void)
        "en-US afternoon");
     ok(ds_import_parse_date("2026-11-21 00:00:00", &t) && t == 1795219200LL,
        "ISO 8601");
-    ok(!ds_import_parse_date("21.11.2026 00:00:00", &t),
-       "de-DE is not read (en-US and ISO only)");
+    ok(ds_import_parse_date("21.11.2026 00:00:00", &t) && t == 1795219200LL,
+       "day first with dots (de-DE)");
+    ok(ds_import_parse_date("01.06.2027 13:00:00", &t) && t == 1811854800LL,
+       "day first with dots: day and month not swapped");
+    ok(!ds_import_parse_date("21/11/2026 00:00:00", &t),
+       "slashes without AM/PM (en-GB or month first): ambiguous, not read");
+    ok(!ds_import_parse_date("21.11.2026 00:00:00 extra", &t),
+       "day first: nothing after the time");
+    ok(!ds_import_parse_date("32.11.2026 00:00:00", &t), "day 32");
     ok(!ds_import_parse_date("13/1/2026 1:00:00 AM", &t), "month 13");
 }
 
