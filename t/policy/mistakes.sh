@@ -7,7 +7,9 @@
 # the rendered certificate, and messages delivered over loopback through
 # smart hosts written as "[127.0.0.1]:PORT" and "localhost:PORT". The
 # Sendmail rows compile the rendered .mc and, when the Sendmail binary can
-# be had (t/lib/sendmail.sh), check its routing and TLS_Rcpt rulesets.
+# be had (t/lib/sendmail.sh), check its routing and TLS_Rcpt rulesets and
+# deliver through SMART_HOST and a mailertable entry on a port other than
+# 25 to smtp-sink.
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 
@@ -421,6 +423,7 @@ if command -v m4 >/dev/null 2>&1 && [ -f /usr/share/sendmail/cf/m4/cf.m4 ]; then
         is "$(t 1)" '$# error $@ 4 . 7 . 0 $: 454 " not authenticated"' \
             "TLS_Rcpt: a name under tailspintoys.com needs a verified server"
         is "$(t 2)" "OK" "TLS_Rcpt: tailspintoys.com itself (not listed) does not"
+        SM_LIVE=1
     else
         for i in 1 2 3 4 5 6; do _tap 0 "# SKIP sendmail -bt: $why"; done
     fi
@@ -584,6 +587,63 @@ is "$?" 0 "the log: bob's message sent through 127.0.0.1:$SINK"
 grep -E "valid hostname or network address required|transport is unavailable" \
     "$PF/log/maillog" >/dev/null
 is "$?" 1 "the log: no next-hop syntax error, no throttled transport"
+
+# ---- Sendmail delivers through the rendered routes too -------------------------------------------
+# The same smart hosts on a port other than 25, rendered for Sendmail:
+# SMART_HOST and a mailertable entry through a mailer of its own
+# ("A=TCP $h PORT"), the Sendmail binary delivering (-odi) to smtp-sink.
+if [ -n "${SM_LIVE:-}" ]; then
+    cat >"$T_DIR/sm-live.conf" <<CONF
+server {
+  fqdn = "mail.contoso.test"
+  trust_store = "$P/ca.pem"
+}
+$(cert_section mail "$P/mail.pem" "$P/mail.key")
+send_connector "Outbound" {
+  address_spaces = { "*" }
+  dns_routing_enabled = false
+  smart_hosts = { "[127.0.0.1]:$SINK" }
+  fqdn = "mail.contoso.com"
+}
+send_connector "Example Org" {
+  address_spaces = { "example.org" }
+  dns_routing_enabled = false
+  smart_hosts = { "localhost:$SINK" }
+  fqdn = "mail.contoso.com"
+}
+CONF
+    SML=$T_DIR/sm-live
+    dsp -c "$T_DIR/sm-live.conf" $AT render sendmail --output "$SML"
+    rc_is 0 "Sendmail, smart hosts on a port other than 25: render sendmail exits 0"
+    has "$SML/domsec.mc" "A=TCP \$h $SINK" "... a mailer for that port"
+    has "$SML/domsec.mc" "define(\`SMART_HOST', \`domsec$SINK:[127.0.0.1]')dnl" \
+        "... SMART_HOST through it"
+    is "$(awk '$1 == "example.org" { print $2 }' "$SML/mailertable")" "domsec$SINK:[localhost]" \
+        "... and the mailertable entry for example.org"
+    mkdir -p "$T_DIR/smlive/queue"
+    chmod 700 "$T_DIR/smlive/queue"
+    sm_mc "$T_DIR/sm-live.mc" "$T_DIR/smlive" "$SML"
+    sed -i "s|^include(\`$SML/domsec.mc')dnl|FEATURE(\`mailertable', \`hash -o $SML/mailertable')dnl\\n&|" \
+        "$T_DIR/sm-live.mc"
+    m4 "$T_DIR/sm-live.mc" >"$T_DIR/sm-live.cf" 2>"$T_DIR/m4-live.err"
+    "$SM_MAKEMAP" -C "$T_DIR/sm-live.cf" hash "$SML/mailertable" <"$SML/mailertable"
+    "$SM_MAKEMAP" -C "$T_DIR/sm-live.cf" hash "$SML/access" <"$SML/access"
+    sm_send() { # NAME TO
+        printf 'From: alice@contoso.test\nTo: %s\nSubject: mistakes %s\n\nhello\n' "$2" "$1" |
+            sm_run -C "$T_DIR/sm-live.cf" -odi -oi -f alice@contoso.test "$2" \
+                >"$T_DIR/$1.out" 2>&1
+    }
+    sm_send sm-default bob@example.net
+    is "$?" 0 "Sendmail: a message to bob@example.net is delivered at once (-odi)"
+    ok "... through SMART_HOST to [127.0.0.1]:$SINK (smtp-sink has it)" delivered sm-default
+    sm_send sm-byname carol@example.org
+    is "$?" 0 "Sendmail: a message to carol@example.org is delivered at once"
+    ok "... through the mailertable entry to localhost:$SINK" delivered sm-byname
+    is "$(find "$T_DIR/smlive/queue" -name 'qf*' | wc -l)" 0 \
+        "Sendmail: nothing left in its queue"
+else
+    for i in 1 2 3 4 5 6 7 8 9; do _tap 0 "# SKIP live Sendmail: ${why:-m4 or sendmail-cf not installed}"; done
+fi
 
 # ---- every other configuration above that renders: Postfix accepts it too ---------------------
 dsp -c "$T_DIR/anon.conf" $AT render postfix --output "$T_DIR/anon"
