@@ -24,25 +24,18 @@
 static void report_diag(const struct ds_diag *d, bool to_log,
                         const char *prefix)
 {
-    char buf[2048], code[64] = "";
+    char buf[2048];
     for (size_t i = 0; i < d->n; i++) {
         const struct ds_diag_item *it = &d->v[i];
-        ds_diag_format(it, buf, sizeof(buf));
-        /* the finding's code, as domsec-policy prints it */
-        if (it->code != DS_CODE_OTHER)
-            snprintf(code, sizeof(code), " [%s]", ds_code_name(it->code));
-        else
-            code[0] = '\0';
+        ds_diag_format_coded(it, buf, sizeof(buf));
         if (to_log)
             ds_log(it->sev == DS_SEV_ERROR ? DS_LOG_ERROR : DS_LOG_WARNING,
-                   "%s%s%s%s%s%s", prefix, buf, code,
-                   it->hint ? " (hint: " : "", it->hint ? it->hint : "",
-                   it->hint ? ")" : "");
+                   "%s%s%s%s%s", prefix, buf, it->hint ? " (hint: " : "",
+                   it->hint ? it->hint : "", it->hint ? ")" : "");
         else if (it->hint)
-            fprintf(stderr, "%s%s%s\n    hint: %s\n", prefix, buf, code,
-                    it->hint);
+            fprintf(stderr, "%s%s\n    hint: %s\n", prefix, buf, it->hint);
         else
-            fprintf(stderr, "%s%s%s\n", prefix, buf, code);
+            fprintf(stderr, "%s%s\n", prefix, buf);
     }
     if (d->nerrors + d->nwarnings > d->n) {
         if (to_log)

@@ -357,22 +357,28 @@ static bool overlap(const char *a, const char *b)
     return v6a == v6b && (wildcard(a) || wildcard(b));
 }
 
-/* Does the rendered entry ("KEY=LINE -o a=b ...") set -o name? */
-static bool entry_sets(const char *entry, const char *name)
+/* Is param ("NAME=VALUE") the parameter name? */
+static bool param_is(const char *param, const char *name, size_t n)
 {
-    size_t n = strlen(name);
+    return strncmp(param, name, n) == 0 && param[n] == '=';
+}
+
+/* Does the rendered entry ("KEY=LINE -o a=b ...") set param's name? */
+static bool entry_sets(const char *entry, const char *param)
+{
+    size_t n = strcspn(param, "=");
     for (const char *p = strstr(entry, " -o "); p; p = strstr(p + 1, " -o "))
-        if (strncmp(p + 4, name, n) == 0 && p[4 + n] == '=')
+        if (param_is(p + 4, param, n))
             return true;
     return false;
 }
 
-/* Is "NAME=VALUE" one of carry's parameters (by name)? */
+/* Is param's name among carry's parameters? */
 static bool carry_has(const struct ds_strlist *carry, const char *param)
 {
     size_t n = strcspn(param, "=");
     for (size_t i = 0; i < carry->n; i++)
-        if (strncmp(carry->v[i], param, n) == 0 && carry->v[i][n] == '=')
+        if (param_is(carry->v[i], param, n))
             return true;
     return false;
 }
@@ -383,20 +389,16 @@ static bool carry_has(const struct ds_strlist *carry, const char *param)
 static bool carried(struct run *R, const char *entry, const char *key,
                     const char *from, const char *param)
 {
-    size_t n = strcspn(param, "=");
-    static const char *const never[] = {"smtpd_milters",
-                                        "receive_override_options"};
-    char name[200];
-    snprintf(name, sizeof(name), "%.*s", (int)n, param);
-    bool own = entry_sets(entry, name);
-    for (size_t i = 0; i < DS_ARRAY_LEN(never); i++)
-        own |= strcmp(never[i], name) == 0;
-    if (own)
+    static const char *const decide[] = {"smtpd_milters",
+                                         "receive_override_options"};
+    bool sets = entry_sets(entry, param), milter = false;
+    for (size_t i = 0; i < DS_ARRAY_LEN(decide); i++)
+        milter |= param_is(param, decide[i], strlen(decide[i]));
+    if (sets || milter)
         add(R, &R->notes, "not kept  master.cf %s -o %s (%s%s%s)", from, param,
-            entry_sets(entry, name) ? "" : "mail on ", key,
-            entry_sets(entry, name) ? " sets its own"
-                                    : " must reach domsec-milter");
-    return !own;
+            sets ? "" : "mail on ", key,
+            sets ? " sets its own" : " must reach domsec-milter");
+    return !sets && !milter;
 }
 
 /* An admin's inet listener on a port the rendered listener `key` binds:
@@ -440,13 +442,10 @@ static void add_entry(struct run *R, const char *key, const char *entry,
                       struct ds_strlist *carry)
 {
     size_t klen = strlen(key);
-    char name[200];
     for (size_t i = 0; i < R->old.carry.n; i++) {
         const char *c = R->old.carry.v[i], *param = c + klen + 1;
-        if (strncmp(c, key, klen) != 0 || c[klen] != ' ')
-            continue;
-        snprintf(name, sizeof(name), "%.*s", (int)strcspn(param, "="), param);
-        if (!carry_has(carry, param) && !entry_sets(entry, name))
+        if (strncmp(c, key, klen) == 0 && c[klen] == ' ' &&
+            !carry_has(carry, param) && !entry_sets(entry, param))
             add(R, carry, "%s", param);
     }
     struct ds_buf b = {0};

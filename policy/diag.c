@@ -226,14 +226,22 @@ char *ds_diag_format(const struct ds_diag_item *it, char *buf, size_t size)
     return buf;
 }
 
+char *ds_diag_format_coded(const struct ds_diag_item *it, char *buf,
+                           size_t size)
+{
+    ds_diag_format(it, buf, size);
+    size_t len = strlen(buf);
+    if (it->code != DS_CODE_OTHER && len < size)
+        snprintf(buf + len, size - len, " [%s]", ds_code_name(it->code));
+    return buf;
+}
+
 void ds_diag_print(const struct ds_diag *d, FILE *fp)
 {
     char buf[2048];
     for (size_t i = 0; i < d->n; i++) {
         const struct ds_diag_item *it = &d->v[i];
-        fputs(ds_diag_format(it, buf, sizeof(buf)), fp);
-        if (it->code != DS_CODE_OTHER)
-            fprintf(fp, " [%s]", ds_code_name(it->code));
+        fputs(ds_diag_format_coded(it, buf, sizeof(buf)), fp);
         fputc('\n', fp);
         if (it->hint)
             fprintf(fp, "    hint: %s\n", it->hint);

@@ -158,6 +158,10 @@ void ds_diag_print(const struct ds_diag *d, FILE *fp);
 
 /* Format item i as one line (no newline, no code) into buf; returns buf. */
 char *ds_diag_format(const struct ds_diag_item *it, char *buf, size_t size);
+/* The same line ending in " [code]" when the item has a code of its own:
+ * how every program prints a finding. */
+char *ds_diag_format_coded(const struct ds_diag_item *it, char *buf,
+                           size_t size);
 
 void ds_diag_free(struct ds_diag *d);
 

@@ -389,20 +389,31 @@ ok "access: TLS_Rcpt:.tailspintoys.com (names under it only)" \
 hasnt "$SMD/access" "TLS_Rcpt:tailspintoys.com" "access: no entry for the apex tailspintoys.com"
 if command -v m4 >/dev/null 2>&1 && [ -f /usr/share/sendmail/cf/m4/cf.m4 ]; then
     . "$top_srcdir/t/lib/sendmail.sh"
-    mkdir -p "$T_DIR/smrun/queue"
-    sm_mc "$T_DIR/sm.mc" "$T_DIR/smrun" "$SMD"
-    sed -i "s|^include(\`$SMD/domsec.mc')dnl|FEATURE(\`mailertable', \`hash -o $SMD/mailertable')dnl\\n&|" \
-        "$T_DIR/sm.mc"
-    m4 "$T_DIR/sm.mc" >"$T_DIR/sm.cf" 2>"$T_DIR/m4.err"
-    is "$?:$(cat "$T_DIR/m4.err")" "0:" "m4 with sendmail-cf compiles it, no error"
+    # sm_cf NAME RENDERED: $T_DIR/NAME.cf from an .mc for a private daemon
+    # under $T_DIR/NAME-run with the rendered fragment and its mailertable
+    # (m4's errors in $T_DIR/NAME-m4.err)
+    sm_cf() {
+        mkdir -p "$T_DIR/$1-run/queue"
+        chmod 700 "$T_DIR/$1-run/queue"
+        sm_mc "$T_DIR/$1.mc" "$T_DIR/$1-run" "$2"
+        sed -i "s|^include(\`$2/domsec.mc')dnl|FEATURE(\`mailertable', \`hash -o $2/mailertable')dnl\\n&|" \
+            "$T_DIR/$1.mc"
+        m4 "$T_DIR/$1.mc" >"$T_DIR/$1.cf" 2>"$T_DIR/$1-m4.err"
+    }
+    # sm_maps NAME RENDERED: the rendered maps, built by Sendmail's makemap
+    sm_maps() {
+        "$SM_MAKEMAP" -C "$T_DIR/$1.cf" hash "$2/mailertable" <"$2/mailertable"
+        "$SM_MAKEMAP" -C "$T_DIR/$1.cf" hash "$2/access" <"$2/access"
+    }
+    sm_cf sm "$SMD"
+    is "$?:$(cat "$T_DIR/sm-m4.err")" "0:" "m4 with sendmail-cf compiles it, no error"
     has "$T_DIR/sm.cf" "A=TCP \$h 587" ".cf: the port-587 mailer"
     why=
     [ "$(id -u)" -eq 0 ] || why="needs root to run sendmail"
     [ -n "$why" ] || unshare --uts true 2>/dev/null || why="unshare --uts not permitted"
     [ -n "$why" ] || sm_unpack "$top_builddir/t/sendmail-bin" || why=$SM_WHY
     if [ -z "$why" ]; then
-        "$SM_MAKEMAP" -C "$T_DIR/sm.cf" hash "$SMD/mailertable" <"$SMD/mailertable"
-        "$SM_MAKEMAP" -C "$T_DIR/sm.cf" hash "$SMD/access" <"$SMD/access"
+        sm_maps sm "$SMD"
         printf '%s\n' '3,0 bob@example.net' '3,0 bob@woodgrovebank.com' \
             '3,0 bob@a.tailspintoys.com' '3,0 bob@tailspin.example' \
             '.D{verify}NO' 'tls_rcpt bob@a.tailspintoys.com' \
@@ -620,14 +631,8 @@ CONF
         "... SMART_HOST through it"
     is "$(awk '$1 == "example.org" { print $2 }' "$SML/mailertable")" "domsec$SINK:[localhost]" \
         "... and the mailertable entry for example.org"
-    mkdir -p "$T_DIR/smlive/queue"
-    chmod 700 "$T_DIR/smlive/queue"
-    sm_mc "$T_DIR/sm-live.mc" "$T_DIR/smlive" "$SML"
-    sed -i "s|^include(\`$SML/domsec.mc')dnl|FEATURE(\`mailertable', \`hash -o $SML/mailertable')dnl\\n&|" \
-        "$T_DIR/sm-live.mc"
-    m4 "$T_DIR/sm-live.mc" >"$T_DIR/sm-live.cf" 2>"$T_DIR/m4-live.err"
-    "$SM_MAKEMAP" -C "$T_DIR/sm-live.cf" hash "$SML/mailertable" <"$SML/mailertable"
-    "$SM_MAKEMAP" -C "$T_DIR/sm-live.cf" hash "$SML/access" <"$SML/access"
+    sm_cf sm-live "$SML"
+    sm_maps sm-live "$SML"
     sm_send() { # NAME TO
         printf 'From: alice@contoso.test\nTo: %s\nSubject: mistakes %s\n\nhello\n' "$2" "$1" |
             sm_run -C "$T_DIR/sm-live.cf" -odi -oi -f alice@contoso.test "$2" \
@@ -639,7 +644,7 @@ CONF
     sm_send sm-byname carol@example.org
     is "$?" 0 "Sendmail: a message to carol@example.org is delivered at once"
     ok "... through the mailertable entry to localhost:$SINK" delivered sm-byname
-    is "$(find "$T_DIR/smlive/queue" -name 'qf*' | wc -l)" 0 \
+    is "$(cd "$T_DIR/sm-live-run/queue" && find . -name 'qf*' | wc -l)" 0 \
         "Sendmail: nothing left in its queue"
 else
     for i in 1 2 3 4 5 6 7 8 9; do _tap 0 "# SKIP live Sendmail: ${why:-m4 or sendmail-cf not installed}"; done
